@@ -1,0 +1,65 @@
+#pragma once
+// A conversation with a model: owns one KV cache and turns prompts (token ids) into streamed
+// text. The next call reuses the cache for the longest common prefix of the new prompt and the
+// tokens already processed, so a chat follow-up prefills only the new tokens.
+//
+// Not thread-safe: one thread drives a Session at a time (the UI's engine worker). The cancel
+// flag may be set from any thread; the session only reads it (checked between layers).
+
+#include "core/Result.h"
+#include "runtime/Types.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace engine::model {
+class BackendContext;
+}
+
+namespace engine {
+
+class Model;
+
+class Session {
+public:
+    // Allocates the KV cache for model->info().contextLength tokens. Errors: OutOfMemory, Device.
+    static Result<std::unique_ptr<Session>> create(std::shared_ptr<const Model> model);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // Prefills prompt (reusing the cached prefix), then samples until EOS/EOT, a stop string,
+    // params.maxTokens, the callback returning false, cancel, or a full context. Each sampled
+    // token is reported through callback (see TokenEvent). Errors: InvalidArgument (empty
+    // prompt, token id out of range), ContextFull (ContextPolicy::Stop and the prompt does not
+    // fit). Cancelling is not an error: generation ends with StopReason::Cancelled and the
+    // statistics so far (the cache keeps what was fully processed).
+    Result<GenerationStats> generate(std::span<const int32_t> prompt, const SamplingParams& params,
+                                     const TokenCallback& callback, const std::atomic<bool>& cancel);
+
+    // Processes tokens (reusing the cached prefix) and returns the logits of the requested rows
+    // (indices into tokens), nVocab floats each, in the order asked. For `logits`, `perplexity`
+    // and tests. Errors: InvalidArgument, ContextFull, Cancelled.
+    Result<std::vector<float>> evaluate(std::span<const int32_t> tokens, std::span<const int32_t> rows,
+                                        const std::atomic<bool>* cancel = nullptr);
+
+    // Forgets the cache (the next call prefills everything).
+    void reset();
+
+    int contextLength() const;
+    // Tokens whose keys and values are in the cache, in order.
+    std::span<const int32_t> cachedTokens() const { return m_cached; }
+    const Model& model() const { return *m_model; }
+
+private:
+    Session() = default;
+
+    std::shared_ptr<const Model> m_model;
+    std::unique_ptr<model::BackendContext> m_context;
+    std::vector<int32_t> m_cached;
+};
+
+} // namespace engine
