@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -86,6 +87,8 @@ public:
     const TensorInfo* findTensor(std::string_view name) const;
     TensorView tensor(const TensorInfo& info) const;
     std::optional<TensorView> tensor(std::string_view name) const;
+    // Sum of the tensors' byte sizes (padding excluded).
+    uint64_t tensorDataSize() const;
 
 private:
     GgufFile() = default;

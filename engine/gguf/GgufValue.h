@@ -48,6 +48,9 @@ public:
 
     // Any integer type (or bool), if the value fits in int64_t.
     std::optional<int64_t> toInt() const;
+    // Any unsigned integer type, or a signed one holding a value >= 0 (u64 values above
+    // INT64_MAX need this instead of toInt()).
+    std::optional<uint64_t> toUInt() const;
     // Any integer or float type.
     std::optional<double> toDouble() const;
     std::optional<bool> toBool() const;
