@@ -136,20 +136,25 @@ struct GgufFile::Parser {
         return true;
     }
 
+    bool failStringLength(uint64_t len, const char* what, uint64_t at)
+    {
+        if (len > limits.maxStringLength)
+            return fail(std::string(what) + " length " + std::to_string(len) + " exceeds the limit of " +
+                            std::to_string(limits.maxStringLength) + " bytes",
+                        at);
+        return fail(std::string(what) + " of length " + std::to_string(len) + " runs past the end of the file (size " +
+                        std::to_string(size) + ")",
+                    at);
+    }
+
     bool readString(std::string& out, const char* what)
     {
         const uint64_t at = pos;
         uint64_t len = 0;
         if (!readRaw(len, what))
             return false;
-        if (len > limits.maxStringLength)
-            return fail(std::string(what) + " length " + std::to_string(len) + " exceeds the limit of " +
-                            std::to_string(limits.maxStringLength) + " bytes",
-                        at);
-        if (len > remaining())
-            return fail(std::string(what) + " of length " + std::to_string(len) + " runs past the end of the file (size " +
-                            std::to_string(size) + ")",
-                        at);
+        if (len > limits.maxStringLength || len > remaining())
+            return failStringLength(len, what, at);
         out.assign(reinterpret_cast<const char*>(base + pos), static_cast<size_t>(len));
         pos += len;
         return true;
@@ -235,6 +240,21 @@ struct GgufFile::Parser {
 
         std::vector<Value> items;
         items.reserve(static_cast<size_t>(count));
+        if (elementType == ValueType::String) {
+            // The hot case (vocabularies, merges): strings straight from the mapping into place.
+            for (uint64_t i = 0; i < count; ++i) {
+                const uint64_t at = pos;
+                uint64_t len = 0;
+                if (!readRaw(len, "a string length"))
+                    return false;
+                if (len > limits.maxStringLength || len > remaining())
+                    return failStringLength(len, "string item", at);
+                items.push_back(Value::string(std::string(reinterpret_cast<const char*>(base + pos), static_cast<size_t>(len))));
+                pos += len;
+            }
+            out = Value::array(elementType, std::move(items));
+            return true;
+        }
         for (uint64_t i = 0; i < count; ++i) {
             // A nested array is written as its own element type and count, like a top-level one.
             items.emplace_back();
