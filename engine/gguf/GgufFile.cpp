@@ -243,12 +243,12 @@ struct GgufFile::Parser {
         if (elementType == ValueType::String) {
             // The hot case (vocabularies, merges): strings straight from the mapping into place.
             for (uint64_t i = 0; i < count; ++i) {
-                const uint64_t at = pos;
+                const uint64_t itemAt = pos;
                 uint64_t len = 0;
                 if (!readRaw(len, "a string length"))
                     return false;
                 if (len > limits.maxStringLength || len > remaining())
-                    return failStringLength(len, "string item", at);
+                    return failStringLength(len, "string item", itemAt);
                 items.push_back(Value::string(std::string(reinterpret_cast<const char*>(base + pos), static_cast<size_t>(len))));
                 pos += len;
             }
