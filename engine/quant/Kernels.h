@@ -1,0 +1,38 @@
+#pragma once
+// Dot products between a weight row (any supported storage type) and an activation row, the
+// building block of every matrix-vector and matrix-matrix product of the CPU backend.
+//
+// As in ggml, activations are first converted once per row to the format the weight type pairs
+// with (activationType), and the dot product then works block by block in integers where it
+// can. The conversion is bit-identical to what llama.cpp's CPU backend does on an AVX2 machine,
+// so our logits follow its rounding. vecDot picks the best kernel this CPU runs (runtime
+// dispatch on engine::cpuFeatures(); INKSTONE_CPU=scalar forces the reference).
+
+#include "quant/TensorType.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace engine::quant {
+
+// The format activations are converted to for a weight type's dot product (ggml's vec_dot_type):
+// Q8_0 for Q4_0/Q5_0/Q8_0/IQ4_NL, Q8_1 for Q4_1/Q5_1, Q8_K for the K-quants and IQ4_XS,
+// F16 for F16, BF16 for BF16, F32 for F32.
+TensorType activationType(TensorType weightType);
+// Bytes of one converted activation row of n elements.
+size_t activationRowBytes(TensorType weightType, int64_t n);
+// Converts n floats (n a multiple of the weight type's block size) to activationType(weightType).
+void quantizeActivations(TensorType weightType, const float* x, void* dst, int64_t n);
+// The scalar reference of quantizeActivations (bit-identical results; for tests and benchmarks).
+void quantizeActivationsScalar(TensorType weightType, const float* x, void* dst, int64_t n);
+
+// out = dot(weight row, activation row) over n elements (n a multiple of the block size).
+using VecDotFn = void (*)(int64_t n, float* out, const void* weightRow, const void* activationRow);
+VecDotFn vecDot(TensorType weightType);        // the best ISA this CPU has (runtime dispatch)
+VecDotFn vecDotScalar(TensorType weightType);  // the reference
+bool hasVecDot(TensorType weightType);
+
+// "AVX2" or "scalar": which kernel set vecDot hands out (for logs and benchmarks).
+const char* kernelIsaName();
+
+} // namespace engine::quant

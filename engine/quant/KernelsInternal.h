@@ -1,0 +1,17 @@
+#pragma once
+// Kernel tables behind Kernels.h: the scalar reference and the AVX2 set (compiled for AVX2 in
+// its own translation unit and only reached after a CPU check).
+
+#include "quant/Kernels.h"
+
+namespace engine::quant::detail {
+
+VecDotFn scalarVecDot(TensorType weightType);
+void scalarQuantizeActivations(TensorType weightType, const float* x, void* dst, int64_t n);
+
+// nullptr where the AVX2 set has no kernel for the type.
+VecDotFn avx2VecDot(TensorType weightType);
+// false when the AVX2 set has no converter for the activation type (the caller falls back).
+bool avx2QuantizeActivations(TensorType weightType, const float* x, void* dst, int64_t n);
+
+} // namespace engine::quant::detail

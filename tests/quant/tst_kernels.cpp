@@ -1,0 +1,199 @@
+// Dot-product kernels: for every weight type, the scalar reference against a double-precision
+// dot of the dequantized operands, the dispatched (AVX2) kernels against the reference, and the
+// activation conversion (bit-identical between ISAs).
+
+#include "quant/Kernels.h"
+#include "quant/Quant.h"
+
+#include "core/CpuFeatures.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+using namespace engine::quant;
+
+namespace {
+
+const TensorType kWeightTypes[] = {
+    TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q4_0, TensorType::Q4_1,
+    TensorType::Q5_0, TensorType::Q5_1, TensorType::Q8_0, TensorType::Q2_K, TensorType::Q3_K,
+    TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K, TensorType::IQ4_NL, TensorType::IQ4_XS,
+};
+
+// The kernels work in blocks of 32 or 256 (the plain types in blocks of 1, tested at 32).
+int64_t unit(TensorType t)
+{
+    return std::max<int64_t>(traits(t).blockSize, 32);
+}
+
+std::vector<float> normal(int64_t n, uint32_t seed, float sigma = 1.0f)
+{
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> dist(0.0f, sigma);
+    std::vector<float> v(static_cast<size_t>(n));
+    for (auto& x : v)
+        x = dist(rng);
+    return v;
+}
+
+struct Operands {
+    std::vector<uint8_t> weight;
+    std::vector<uint8_t> act;
+    std::vector<float> weightF;  // dequantized weight
+    std::vector<float> actF;     // dequantized activation
+};
+
+Operands make(TensorType t, int64_t n, uint32_t seed)
+{
+    Operands o;
+    const auto w = normal(n, seed);
+    // Activations with an outlier channel, as real hidden states have.
+    auto a = normal(n, seed + 1000, 0.5f);
+    a[static_cast<size_t>(seed % n)] = 8.0f;
+    o.weight.resize(*rowBytes(t, n));
+    quantizeRow(t, w.data(), o.weight.data(), n);
+    o.act.resize(activationRowBytes(t, n));
+    quantizeActivationsScalar(t, a.data(), o.act.data(), n);
+    o.weightF.resize(static_cast<size_t>(n));
+    o.actF.resize(static_cast<size_t>(n));
+    dequantizeRow(t, o.weight.data(), o.weightF.data(), n);
+    dequantizeRow(activationType(t), o.act.data(), o.actF.data(), n);
+    return o;
+}
+
+QString label(TensorType t, int64_t n)
+{
+    return QStringLiteral("%1 n=%2").arg(QString::fromLatin1(typeName(t).data(), static_cast<int>(typeName(t).size()))).arg(n);
+}
+
+} // namespace
+
+class TestKernels : public QObject {
+    Q_OBJECT
+private slots:
+    void activationTypes()
+    {
+        QCOMPARE(activationType(TensorType::Q4_0), TensorType::Q8_0);
+        QCOMPARE(activationType(TensorType::IQ4_NL), TensorType::Q8_0);
+        QCOMPARE(activationType(TensorType::Q5_1), TensorType::Q8_1);
+        QCOMPARE(activationType(TensorType::Q6_K), TensorType::Q8_K);
+        QCOMPARE(activationType(TensorType::IQ4_XS), TensorType::Q8_K);
+        QCOMPARE(activationType(TensorType::F16), TensorType::F16);
+        QCOMPARE(activationType(TensorType::BF16), TensorType::BF16);
+        QCOMPARE(activationRowBytes(TensorType::Q4_K, 512), size_t(2 * 292));
+        for (TensorType t : kWeightTypes)
+            QVERIFY(hasVecDot(t));
+        QVERIFY(!hasVecDot(TensorType::IQ2_XXS));
+    }
+
+    // The reference dot equals the exact dot of what the two rows decode to, up to float
+    // accumulation: the integer sums are exact, only the per-block scaling rounds.
+    void scalarMatchesDequantizedDot()
+    {
+        for (TensorType t : kWeightTypes) {
+            for (int64_t blocks : {1, 3, 7, 33}) {
+                const int64_t n = unit(t) * blocks;
+                const Operands o = make(t, n, static_cast<uint32_t>(blocks * 31 + static_cast<int>(t)));
+                double exact = 0, magnitude = 0;
+                for (int64_t i = 0; i < n; ++i) {
+                    exact += static_cast<double>(o.weightF[i]) * o.actF[i];
+                    magnitude += std::fabs(static_cast<double>(o.weightF[i]) * o.actF[i]);
+                }
+                if (activationType(t) == TensorType::Q8_1) {
+                    // With Q8_1 the min term is m * s, s the block's stored fp16 of d * sum(q):
+                    // replace m * sum(dequantized activations) by exactly that.
+                    const size_t wBytes = static_cast<size_t>(traits(t).typeSize);
+                    for (int64_t b = 0; b < n / 32; ++b) {
+                        const uint8_t* wb = o.weight.data() + b * wBytes;
+                        const uint8_t* ab = o.act.data() + b * 36;
+                        const double m = f16ToF32(static_cast<uint16_t>(wb[2] | (wb[3] << 8)));
+                        const double s = f16ToF32(static_cast<uint16_t>(ab[2] | (ab[3] << 8)));
+                        double sumA = 0;
+                        for (int j = 0; j < 32; ++j)
+                            sumA += o.actF[b * 32 + j];
+                        exact += m * s - m * sumA;
+                        magnitude += std::fabs(m * s);
+                    }
+                }
+                float got = 0;
+                vecDotScalar(t)(n, &got, o.weight.data(), o.act.data());
+                QVERIFY2(std::fabs(got - exact) <= 2e-6 * magnitude + 1e-30,
+                         qPrintable(label(t, n) + QStringLiteral(": got %1, exact %2").arg(got).arg(exact)));
+            }
+        }
+    }
+
+    // The dispatched kernel (AVX2 here when the CPU has it) agrees with the reference to float
+    // rounding: NMSE over many rows below 1e-10 (the integer parts are exact in both).
+    void dispatchedMatchesScalar()
+    {
+        if (!engine::cpuFeatures().hasAvx2Fma())
+            qInfo("no AVX2 on this CPU (or INKSTONE_CPU caps it): the dispatched kernels are the scalar ones");
+        for (TensorType t : kWeightTypes) {
+            for (int64_t blocks : {1, 3, 7, 33}) {
+                const int64_t n = unit(t) * blocks;
+                double num = 0, den = 0;
+                for (uint32_t seed = 0; seed < 8; ++seed) {
+                    const Operands o = make(t, n, seed * 977 + static_cast<uint32_t>(blocks));
+                    float ref = 0, fast = 0;
+                    vecDotScalar(t)(n, &ref, o.weight.data(), o.act.data());
+                    vecDot(t)(n, &fast, o.weight.data(), o.act.data());
+                    num += (static_cast<double>(fast) - ref) * (static_cast<double>(fast) - ref);
+                    den += static_cast<double>(ref) * ref;
+                }
+                QVERIFY2(num <= 1e-10 * den, qPrintable(label(t, n) + QStringLiteral(": NMSE %1").arg(num / den)));
+            }
+        }
+    }
+
+    // Activation conversion must not depend on the ISA: llama.cpp's rounding of activations is
+    // reproduced exactly, and a flipped rounding moves logits far more than float reordering.
+    void activationConversionIsBitIdentical()
+    {
+        for (TensorType t : kWeightTypes) {
+            for (int64_t blocks : {1, 3, 33}) {
+                const int64_t n = unit(t) * blocks;
+                auto a = normal(n, static_cast<uint32_t>(blocks), 2.0f);
+                a[0] = 0.5f; // exact ties of x * 127 / amax appear with simple values
+                a[1] = -1.5f;
+                std::vector<uint8_t> ref(activationRowBytes(t, n)), fast(ref.size());
+                quantizeActivationsScalar(t, a.data(), ref.data(), n);
+                quantizeActivations(t, a.data(), fast.data(), n);
+                QVERIFY2(ref == fast, qPrintable(label(t, n)));
+            }
+            // All-zero rows give zero scales, not NaN.
+            const int64_t n = unit(t);
+            std::vector<float> zeros(static_cast<size_t>(n), 0.0f);
+            std::vector<uint8_t> act(activationRowBytes(t, n));
+            quantizeActivations(t, zeros.data(), act.data(), n);
+            std::vector<uint8_t> w(*rowBytes(t, n));
+            quantizeRow(t, normal(n, 3).data(), w.data(), n);
+            float out = -1;
+            vecDot(t)(n, &out, w.data(), act.data());
+            QCOMPARE(out, 0.0f);
+        }
+    }
+
+    // Q8_0 activations round half to even with scale 127/amax, as ggml-cpu's AVX2 path does.
+    void q8ActivationRounding()
+    {
+        std::vector<float> x(32, 0.0f);
+        x[0] = 127.0f;  // amax: id = 1
+        x[1] = 2.5f;    // ties: to even
+        x[2] = -3.5f;
+        x[3] = 0.5f;
+        std::vector<uint8_t> act(activationRowBytes(TensorType::Q8_0, 32));
+        quantizeActivations(TensorType::Q8_0, x.data(), act.data(), 32);
+        const auto* qs = reinterpret_cast<const int8_t*>(act.data() + 2);
+        QCOMPARE(int(qs[0]), 127);
+        QCOMPARE(int(qs[1]), 2);
+        QCOMPARE(int(qs[2]), -4);
+        QCOMPARE(int(qs[3]), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKernels)
+#include "tst_kernels.moc"
