@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cassert>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -201,11 +202,16 @@ std::string Value::toDisplayString(size_t maxItems) const
         return out;
     case ValueType::Bool:
         return m_bits ? "true" : "false";
-    case ValueType::Float32:
+    case ValueType::Float32: {
+        // Shortest text that reads back as the same float: 1e-05, not 9.99999975e-06.
+        char buf[64];
+        const auto r = std::to_chars(buf, buf + sizeof buf, static_cast<float>(std::bit_cast<double>(m_bits)));
+        return std::string(buf, r.ptr);
+    }
     case ValueType::Float64: {
         char buf[64];
-        std::snprintf(buf, sizeof buf, "%.9g", std::bit_cast<double>(m_bits));
-        return buf;
+        const auto r = std::to_chars(buf, buf + sizeof buf, std::bit_cast<double>(m_bits));
+        return std::string(buf, r.ptr);
     }
     case ValueType::Array: {
         const std::vector<Value>& list = items();
