@@ -1,0 +1,38 @@
+#pragma once
+// Causal multi-head attention over the KV cache for a batch of queries (GQA, sliding window,
+// soft-capping), one (token, head) pair per task.
+
+#include "cpu/ThreadPool.h"
+#include "runtime/Types.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace engine::cpu {
+
+struct AttentionArgs {
+    const float* q = nullptr;        // (n, nHead · headDim)
+    const void* kCache = nullptr;    // (capacity, nHeadKv · headDim), F16 or F32
+    const void* vCache = nullptr;    // (capacity, nHeadKv · headDimV)
+    KvCacheType kvType = KvCacheType::F16;
+    int n = 0;                       // queries, at positions pos0 .. pos0 + n − 1
+    int pos0 = 0;
+    int nHead = 0;
+    int nHeadKv = 0;
+    int headDim = 0;
+    int headDimV = 0;
+    float scale = 1.0f;              // applied to q·k before the softmax
+    float softcap = 0.0f;            // 0: none; else scores = c·tanh(q·k·scale / c)
+    int window = 0;                  // 0: full causal; else keys j with pos − window < j ≤ pos
+    float* out = nullptr;            // (n, nHead · headDimV)
+};
+
+// Per-thread scratch for attention, grown on demand.
+struct AttentionScratch {
+    std::vector<std::vector<float>> scores;
+    std::vector<std::vector<uint16_t>> q16;
+};
+
+void attention(ThreadPool& pool, const AttentionArgs& args, AttentionScratch& scratch);
+
+} // namespace engine::cpu

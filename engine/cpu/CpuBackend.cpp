@@ -1,0 +1,350 @@
+#include "cpu/CpuBackend.h"
+
+#include "core/CpuFeatures.h"
+#include "cpu/Attention.h"
+#include "cpu/MatMul.h"
+#include "cpu/Ops.h"
+#include "cpu/ThreadPool.h"
+#include "quant/Kernels.h"
+#include "quant/Quant.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <new>
+
+namespace engine::cpu {
+
+namespace {
+
+using model::LayerWeights;
+using model::ModelConfig;
+using model::Tensor;
+
+// Tokens per forward chunk: bounds the scratch memory; longer prompts run in several chunks.
+constexpr int kMaxBatch = 512;
+
+const float* f32OrNull(const Tensor& t)
+{
+    return t.present() ? t.f32() : nullptr;
+}
+
+class CpuContext final : public model::BackendContext {
+public:
+    CpuContext(std::shared_ptr<const model::LoadedModel> model, ThreadPool& pool, int nCtx, KvCacheType kvType);
+
+    int capacity() const override { return m_nCtx; }
+    Result<void> forward(std::span<const int32_t> tokens, int startPos, std::span<const int32_t> logitRows, float* logits,
+                         const std::atomic<bool>* cancel) override;
+
+private:
+    Result<void> forwardBatch(std::span<const int32_t> tokens, int pos0, std::span<const int32_t> logitRows, float* logits,
+                              const std::atomic<bool>* cancel);
+    void embed(std::span<const int32_t> tokens, int pos0);
+    void norm(const float* x, float* y, int n, const Tensor& w, const Tensor& b);
+    void attentionBlock(int il, int n, int pos0);
+    void ffnBlock(int il, int n);
+    void storeKv(int il, int n, int pos0);
+    void output(std::span<const int32_t> rows, float* logits);
+
+    size_t kvLayerBytes(int dimPerPos) const { return static_cast<size_t>(m_nCtx) * dimPerPos * (m_kvType == KvCacheType::F16 ? 2 : 4); }
+
+    std::shared_ptr<const model::LoadedModel> m_model;
+    const ModelConfig& m_c;
+    const model::ModelWeights& m_w;
+    ThreadPool& m_pool;
+    int m_nCtx;
+    KvCacheType m_kvType;
+    int m_qDim, m_kDim, m_vDim, m_oDim;
+
+    std::vector<std::vector<uint8_t>> m_kCache;   // per layer: (nCtx, kDim)
+    std::vector<std::vector<uint8_t>> m_vCache;   // per layer: (nCtx, vDim)
+    std::vector<float> m_x;                       // (batch, nEmbd) residual stream
+    std::vector<float> m_h;                       // (batch, nEmbd) normed input of a sublayer
+    std::vector<float> m_q, m_k, m_v;             // (batch, qDim / kDim / vDim)
+    std::vector<float> m_attn;                    // (batch, oDim)
+    std::vector<float> m_proj;                    // (batch, nEmbd) sublayer output
+    std::vector<float> m_gate, m_up;              // (batch, nFf)
+    std::vector<float> m_cosSin, m_cosSinLocal;   // (batch, nRot)
+    AttentionScratch m_attnScratch;
+};
+
+CpuContext::CpuContext(std::shared_ptr<const model::LoadedModel> model, ThreadPool& pool, int nCtx, KvCacheType kvType)
+    : m_model(std::move(model)), m_c(m_model->config), m_w(m_model->weights), m_pool(pool), m_nCtx(nCtx), m_kvType(kvType)
+{
+    m_qDim = m_c.nHead * m_c.headDim;
+    m_kDim = m_c.nHeadKv * m_c.headDim;
+    m_vDim = m_c.nHeadKv * m_c.headDimV;
+    m_oDim = m_c.nHead * m_c.headDimV;
+    m_kCache.resize(m_c.nLayer);
+    m_vCache.resize(m_c.nLayer);
+    for (int il = 0; il < m_c.nLayer; ++il) {
+        m_kCache[il].resize(kvLayerBytes(m_kDim));
+        m_vCache[il].resize(kvLayerBytes(m_vDim));
+    }
+    const size_t b = std::min(kMaxBatch, nCtx);
+    m_x.resize(b * m_c.nEmbd);
+    m_h.resize(b * m_c.nEmbd);
+    m_q.resize(b * m_qDim);
+    m_k.resize(b * m_kDim);
+    m_v.resize(b * m_vDim);
+    m_attn.resize(b * m_oDim);
+    m_proj.resize(b * m_c.nEmbd);
+    m_gate.resize(b * m_c.nFf);
+    m_up.resize(b * m_c.nFf);
+    m_cosSin.resize(b * std::max(2, m_c.nRot));
+    m_cosSinLocal.resize(b * std::max(2, m_c.nRot));
+}
+
+Result<void> CpuContext::forward(std::span<const int32_t> tokens, int startPos, std::span<const int32_t> logitRows, float* logits,
+                                 const std::atomic<bool>* cancel)
+{
+    if (startPos < 0 || startPos + tokens.size() > static_cast<size_t>(m_nCtx))
+        return makeError(ErrorCode::ContextFull, "positions " + std::to_string(startPos) + ".." +
+                                                     std::to_string(startPos + tokens.size()) + " exceed the context of " +
+                                                     std::to_string(m_nCtx) + " tokens");
+    for (int32_t t : tokens)
+        if (t < 0 || t >= m_c.nVocab)
+            return makeError(ErrorCode::InvalidArgument, "token id " + std::to_string(t) + " is outside the vocabulary (0.." +
+                                                             std::to_string(m_c.nVocab - 1) + ")");
+    // Split into chunks; each chunk gets the logit rows that fall inside it.
+    size_t rowIndex = 0;
+    for (size_t begin = 0; begin < tokens.size(); begin += kMaxBatch) {
+        const size_t count = std::min<size_t>(kMaxBatch, tokens.size() - begin);
+        std::vector<int32_t> rows;
+        const size_t firstRow = rowIndex;
+        while (rowIndex < logitRows.size() && static_cast<size_t>(logitRows[rowIndex]) < begin + count) {
+            rows.push_back(logitRows[rowIndex] - static_cast<int32_t>(begin));
+            ++rowIndex;
+        }
+        auto r = forwardBatch(tokens.subspan(begin, count), startPos + static_cast<int>(begin), rows,
+                              logits + firstRow * static_cast<size_t>(m_c.nVocab), cancel);
+        if (!r)
+            return r;
+    }
+    return {};
+}
+
+void CpuContext::embed(std::span<const int32_t> tokens, int pos0)
+{
+    const int d = m_c.nEmbd;
+    m_pool.parallelFor(static_cast<int>(tokens.size()), [&](int t, int) {
+        float* x = m_x.data() + static_cast<size_t>(t) * d;
+        quant::dequantizeRow(m_w.tokenEmbd.type, m_w.tokenEmbd.row(tokens[t]), x, d);
+        if (m_c.embedScale > 0.0f)
+            for (int i = 0; i < d; ++i)
+                x[i] *= m_c.embedScale;
+        if (m_w.posEmbd.present()) {
+            const float* p = reinterpret_cast<const float*>(m_w.posEmbd.row(std::min(pos0 + t, static_cast<int>(m_w.posEmbd.rows) - 1)));
+            for (int i = 0; i < d; ++i)
+                x[i] += p[i];
+        }
+    });
+}
+
+void CpuContext::norm(const float* x, float* y, int n, const Tensor& w, const Tensor& b)
+{
+    const int d = m_c.nEmbd;
+    for (int t = 0; t < n; ++t) {
+        const float* xi = x + static_cast<size_t>(t) * d;
+        float* yi = y + static_cast<size_t>(t) * d;
+        if (m_c.norm == model::NormKind::Rms)
+            rmsNorm(xi, f32OrNull(w), yi, d, m_c.normEps);
+        else
+            layerNorm(xi, f32OrNull(w), f32OrNull(b), yi, d, m_c.normEps);
+    }
+}
+
+void CpuContext::storeKv(int il, int n, int pos0)
+{
+    const VectorOps& ops = vectorOps();
+    for (int t = 0; t < n; ++t) {
+        const float* k = m_k.data() + static_cast<size_t>(t) * m_kDim;
+        const float* v = m_v.data() + static_cast<size_t>(t) * m_vDim;
+        const size_t pos = static_cast<size_t>(pos0 + t);
+        if (m_kvType == KvCacheType::F16) {
+            ops.toF16(k, reinterpret_cast<uint16_t*>(m_kCache[il].data()) + pos * m_kDim, m_kDim);
+            ops.toF16(v, reinterpret_cast<uint16_t*>(m_vCache[il].data()) + pos * m_vDim, m_vDim);
+        } else {
+            std::memcpy(reinterpret_cast<float*>(m_kCache[il].data()) + pos * m_kDim, k, sizeof(float) * m_kDim);
+            std::memcpy(reinterpret_cast<float*>(m_vCache[il].data()) + pos * m_vDim, v, sizeof(float) * m_vDim);
+        }
+    }
+}
+
+void CpuContext::attentionBlock(int il, int n, int pos0)
+{
+    const LayerWeights& l = m_w.layers[il];
+    MatMulInput in(m_h.data(), n, m_c.nEmbd);
+    if (l.wqkv.present()) {
+        matmul(m_pool, l.wqkv, in, m_q.data(), 0, m_qDim, m_qDim, &l.bqkv);
+        matmul(m_pool, l.wqkv, in, m_k.data(), m_qDim, m_kDim, m_kDim, &l.bqkv);
+        matmul(m_pool, l.wqkv, in, m_v.data(), m_qDim + m_kDim, m_vDim, m_vDim, &l.bqkv);
+    } else {
+        matmul(m_pool, l.wq, in, m_q.data(), 0, -1, 0, &l.bq);
+        matmul(m_pool, l.wk, in, m_k.data(), 0, -1, 0, &l.bk);
+        matmul(m_pool, l.wv, in, m_v.data(), 0, -1, 0, &l.bv);
+    }
+    const bool local = m_c.layerUsesSlidingWindow[il];
+    const float* cosSin = local && m_c.ropeBaseLocal > 0.0f ? m_cosSinLocal.data() : m_cosSin.data();
+    for (int t = 0; t < n; ++t) {
+        float* q = m_q.data() + static_cast<size_t>(t) * m_qDim;
+        float* k = m_k.data() + static_cast<size_t>(t) * m_kDim;
+        if (l.qNorm.present()) {
+            for (int h = 0; h < m_c.nHead; ++h)
+                rmsNorm(q + h * m_c.headDim, l.qNorm.f32(), q + h * m_c.headDim, m_c.headDim, m_c.normEps);
+            for (int h = 0; h < m_c.nHeadKv; ++h)
+                rmsNorm(k + h * m_c.headDim, l.kNorm.f32(), k + h * m_c.headDim, m_c.headDim, m_c.normEps);
+        }
+        const float* cs = cosSin + static_cast<size_t>(t) * m_c.nRot;
+        applyRope(q, m_c.nHead, m_c.headDim, m_c.nRot, cs, m_c.rope);
+        applyRope(k, m_c.nHeadKv, m_c.headDim, m_c.nRot, cs, m_c.rope);
+    }
+    storeKv(il, n, pos0);
+
+    AttentionArgs a;
+    a.q = m_q.data();
+    a.kCache = m_kCache[il].data();
+    a.vCache = m_vCache[il].data();
+    a.kvType = m_kvType;
+    a.n = n;
+    a.pos0 = pos0;
+    a.nHead = m_c.nHead;
+    a.nHeadKv = m_c.nHeadKv;
+    a.headDim = m_c.headDim;
+    a.headDimV = m_c.headDimV;
+    a.scale = m_c.attnScale > 0.0f ? m_c.attnScale : 1.0f / std::sqrt(static_cast<float>(m_c.headDim));
+    a.softcap = m_c.attnSoftcap;
+    a.window = local ? m_c.slidingWindow : 0;
+    a.out = m_attn.data();
+    attention(m_pool, a, m_attnScratch);
+
+    MatMulInput attnOut(m_attn.data(), n, m_oDim);
+    matmul(m_pool, l.wo, attnOut, m_proj.data(), 0, -1, 0, &l.bo);
+}
+
+void CpuContext::ffnBlock(int il, int n)
+{
+    const LayerWeights& l = m_w.layers[il];
+    const int ff = m_c.nFf;
+    MatMulInput in(m_h.data(), n, m_c.nEmbd);
+    if (!m_c.gatedFfn) {
+        matmul(m_pool, l.ffnUp, in, m_gate.data(), 0, -1, 0, &l.ffnUpBias);
+        for (int t = 0; t < n; ++t)
+            activate(m_gate.data() + static_cast<size_t>(t) * ff, nullptr, ff, m_c.activation);
+    } else {
+        if (l.ffnGate.present()) {
+            matmul(m_pool, l.ffnGate, in, m_gate.data());
+            matmul(m_pool, l.ffnUp, in, m_up.data(), 0, -1, 0, &l.ffnUpBias);
+        } else {   // fused [gate; up] (phi3)
+            matmul(m_pool, l.ffnUp, in, m_gate.data(), 0, ff, ff);
+            matmul(m_pool, l.ffnUp, in, m_up.data(), ff, ff, ff);
+        }
+        for (int t = 0; t < n; ++t)
+            activate(m_gate.data() + static_cast<size_t>(t) * ff, m_up.data() + static_cast<size_t>(t) * ff, ff, m_c.activation);
+    }
+    MatMulInput act(m_gate.data(), n, ff);
+    matmul(m_pool, l.ffnDown, act, m_proj.data(), 0, -1, 0, &l.ffnDownBias);
+}
+
+void CpuContext::output(std::span<const int32_t> rows, float* logits)
+{
+    if (rows.empty())
+        return;
+    const int d = m_c.nEmbd;
+    const int nRows = static_cast<int>(rows.size());
+    std::vector<float> h(static_cast<size_t>(nRows) * d);
+    for (int i = 0; i < nRows; ++i)
+        std::memcpy(h.data() + static_cast<size_t>(i) * d, m_x.data() + static_cast<size_t>(rows[i]) * d, sizeof(float) * d);
+    norm(h.data(), h.data(), nRows, m_w.outputNorm, m_w.outputNormBias);
+    MatMulInput in(h.data(), nRows, d);
+    matmul(m_pool, m_w.output, in, logits);
+    if (m_c.finalSoftcap > 0.0f)
+        softcap(logits, nRows * m_c.nVocab, m_c.finalSoftcap);
+}
+
+// One generic transformer forward pass over a batch of tokens; every architecture difference
+// is a ModelConfig field or an optional tensor.
+Result<void> CpuContext::forwardBatch(std::span<const int32_t> tokens, int pos0, std::span<const int32_t> logitRows, float* logits,
+                                      const std::atomic<bool>* cancel)
+{
+    const int n = static_cast<int>(tokens.size());
+    const int d = m_c.nEmbd;
+    embed(tokens, pos0);
+    if (m_c.rope != model::RopeKind::None) {
+        const float* ff = f32OrNull(m_w.ropeFreqs);
+        for (int t = 0; t < n; ++t) {
+            ropeAngles(pos0 + t, m_c.nRot, m_c.ropeBase, m_c.ropeScaling.freqScale, ff, m_cosSin.data() + static_cast<size_t>(t) * m_c.nRot);
+            if (m_c.ropeBaseLocal > 0.0f)
+                ropeAngles(pos0 + t, m_c.nRot, m_c.ropeBaseLocal, 1.0f, nullptr, m_cosSinLocal.data() + static_cast<size_t>(t) * m_c.nRot);
+        }
+    }
+    for (int il = 0; il < m_c.nLayer; ++il) {
+        if (cancel && cancel->load(std::memory_order_relaxed))
+            return makeError(ErrorCode::Cancelled, "stopped at layer " + std::to_string(il));
+        const LayerWeights& l = m_w.layers[il];
+
+        // Attention sublayer: x += [postNorm](o(attn(norm(x))))
+        norm(m_x.data(), m_h.data(), n, l.attnNorm, l.attnNormBias);
+        attentionBlock(il, n, pos0);
+        if (l.postAttnNorm.present())
+            for (int t = 0; t < n; ++t)
+                rmsNorm(m_proj.data() + static_cast<size_t>(t) * d, l.postAttnNorm.f32(), m_proj.data() + static_cast<size_t>(t) * d, d, m_c.normEps);
+        for (size_t i = 0; i < static_cast<size_t>(n) * d; ++i)
+            m_x[i] += m_proj[i];
+
+        // Feed-forward sublayer: x += [postNorm](down(act(gate·h) * up·h))
+        norm(m_x.data(), m_h.data(), n, l.ffnNorm, l.ffnNormBias);
+        ffnBlock(il, n);
+        if (l.postFfnNorm.present())
+            for (int t = 0; t < n; ++t)
+                rmsNorm(m_proj.data() + static_cast<size_t>(t) * d, l.postFfnNorm.f32(), m_proj.data() + static_cast<size_t>(t) * d, d, m_c.normEps);
+        for (size_t i = 0; i < static_cast<size_t>(n) * d; ++i)
+            m_x[i] += m_proj[i];
+    }
+    output(logitRows, logits);
+    return {};
+}
+
+class CpuBackend final : public model::Backend {
+public:
+    CpuBackend(std::shared_ptr<const model::LoadedModel> model, int threads) : m_model(std::move(model)), m_pool(threads) {}
+
+    std::string description() const override
+    {
+        return "CPU \u00b7 " + cpuFeatures().bestIsaName() + " \u00b7 " + std::to_string(m_pool.size()) +
+               (m_pool.size() == 1 ? " thread" : " threads");
+    }
+
+    Result<std::unique_ptr<model::BackendContext>> createContext(int nCtx, KvCacheType kvType) override
+    {
+        if (nCtx <= 0)
+            return makeError(ErrorCode::InvalidArgument, "context length must be positive, got " + std::to_string(nCtx));
+        try {
+            return std::unique_ptr<model::BackendContext>(std::make_unique<CpuContext>(m_model, m_pool, nCtx, kvType));
+        } catch (const std::bad_alloc&) {
+            return makeError(ErrorCode::OutOfMemory, "cannot allocate the KV cache for " + std::to_string(nCtx) + " tokens");
+        }
+    }
+
+private:
+    std::shared_ptr<const model::LoadedModel> m_model;
+    ThreadPool m_pool;
+};
+
+} // namespace
+
+Result<std::unique_ptr<model::Backend>> createCpuBackend(std::shared_ptr<const model::LoadedModel> model, int threads)
+{
+    std::vector<const Tensor*> matrices = {&model->weights.output};
+    for (const LayerWeights& l : model->weights.layers)
+        for (const Tensor* t : {&l.wq, &l.wk, &l.wv, &l.wqkv, &l.wo, &l.ffnGate, &l.ffnUp, &l.ffnDown})
+            matrices.push_back(t);
+    for (const Tensor* t : matrices)
+        if (t->present() && !quant::hasVecDot(t->type))
+            return makeError(ErrorCode::Unsupported, "tensor '" + t->name + "' has type " + std::string(quant::typeName(t->type)) +
+                                                         ", which has no CPU kernel");
+    return std::unique_ptr<model::Backend>(std::make_unique<CpuBackend>(std::move(model), threads > 0 ? threads : defaultThreadCount()));
+}
+
+} // namespace engine::cpu

@@ -1,0 +1,47 @@
+#pragma once
+// y = W·x for a batch of input rows, over the quant kernels' vecDot: each input row is converted
+// once to the activation format the weight type pairs with (Q8_0, Q8_K, F16 ... as ggml does),
+// then the rows of W are split across the thread pool. With several input rows (prefill), each
+// task walks a block of weight rows against a block of inputs, so a weight row is read from
+// memory once per block of tokens, not once per token.
+
+#include "cpu/ThreadPool.h"
+#include "model/ModelConfig.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace engine::cpu {
+
+// An input matrix (n rows of `cols` floats) and its converted copies, made on first use for a
+// weight type and reused while the input does not change (q, k and v share one).
+class MatMulInput {
+public:
+    MatMulInput(const float* x, int n, int cols) : m_x(x), m_n(n), m_cols(cols) {}
+
+    int rows() const { return m_n; }
+    int cols() const { return m_cols; }
+    const float* data() const { return m_x; }
+
+    // Row t in the activation format of weightType; converted (in parallel) on first call.
+    const uint8_t* prepared(ThreadPool& pool, quant::TensorType weightType, size_t& rowStride);
+
+private:
+    const float* m_x;
+    int m_n;
+    int m_cols;
+    quant::TensorType m_preparedFor = quant::TensorType::F32;
+    bool m_hasPrepared = false;
+    size_t m_stride = 0;
+    std::vector<uint8_t> m_buffer;
+};
+
+// y[t * rowCount + r] = dot(W row rowBegin + r, x row t) (+ bias[rowBegin + r]) for r < rowCount.
+// rowCount = -1: all rows of W. yStride: floats between output rows (0: rowCount).
+void matmul(ThreadPool& pool, const model::Tensor& w, MatMulInput& x, float* y,
+            int rowBegin = 0, int rowCount = -1, int yStride = 0, const model::Tensor* bias = nullptr);
+
+// Uses the scalar reference dot products instead of the runtime-selected ones (for tests).
+void setMatMulScalarOnly(bool scalarOnly);
+
+} // namespace engine::cpu
