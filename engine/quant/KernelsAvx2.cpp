@@ -1,21 +1,509 @@
 // AVX2/FMA/F16C kernels. This file is compiled with -mavx2 -mfma -mf16c and reached only
 // through Kernels.cpp after the CPU check.
+//
+// Integer formats follow one pattern: a per-type decoder turns 32 weights into 32 bytes, which
+// are multiplied with 32 int8 activations by maddubs (u8 x s8 -> pairs of int16) and widened
+// with the block's scales by madd; the scales are applied in float once per block (32) or
+// super-block (256). The per-type part is only the decoding; the loops are shared.
 
 #include "quant/Blocks.h"
 #include "quant/KernelsInternal.h"
+#include "quant/Quant.h"
 
 #include <immintrin.h>
 
-namespace engine::quant::detail {
+#include <cmath>
+#include <cstring>
 
-VecDotFn avx2VecDot(TensorType)
+namespace engine::quant::detail {
+namespace {
+
+inline float h2f(Half h) { return _cvtsh_ss(h); }
+
+inline float hsum(__m256 v)
 {
-    return nullptr;
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
 }
 
-bool avx2QuantizeActivations(TensorType, const float*, void*, int64_t)
+inline int hsumI32(__m256i v)
 {
-    return false;
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(s);
+}
+
+inline __m256i loadu(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+
+// 16 bytes of nibbles -> 32 bytes: low nibbles first (elements 0..15), then high (16..31).
+inline __m256i nibbles32(const uint8_t* qs)
+{
+    const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
+    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
+}
+
+// 32 bits -> 32 bytes, byte j = 0xFF where bit j is set.
+inline __m256i bitsToBytes(uint32_t bits)
+{
+    const __m256i shuffle = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0x0000000000000000);
+    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)), shuffle);
+    const __m256i mask = _mm256_set1_epi64x(0x7FBFDFEFF7FBFDFE);
+    v = _mm256_or_si256(v, mask);
+    return _mm256_cmpeq_epi8(v, _mm256_set1_epi64x(-1));
+}
+
+// Dot of 32 unsigned bytes with 32 signed bytes, as 8 int32 partial sums.
+inline __m256i dotU8(__m256i u, __m256i s)
+{
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+}
+
+// Same for two signed operands: move the sign of a onto b.
+inline __m256i dotI8(__m256i a, __m256i b)
+{
+    return dotU8(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
+}
+
+// ---- 32-element formats ----
+
+struct DecodeQ4_0 {
+    using Block = BlockQ4_0;
+    static __m256i q(const Block& b) { return _mm256_sub_epi8(nibbles32(b.qs), _mm256_set1_epi8(8)); }
+};
+struct DecodeQ5_0 {
+    using Block = BlockQ5_0;
+    static __m256i q(const Block& b)
+    {
+        uint32_t qh;
+        std::memcpy(&qh, b.qh, sizeof qh);
+        // (nibble | bit4) - 16 == nibble - (bit4 clear ? 16 : 0)
+        const __m256i clear = _mm256_andnot_si256(bitsToBytes(qh), _mm256_set1_epi8(static_cast<char>(0xF0)));
+        return _mm256_or_si256(nibbles32(b.qs), clear);
+    }
+};
+struct DecodeQ8_0 {
+    using Block = BlockQ8_0;
+    static __m256i q(const Block& b) { return loadu(b.qs); }
+};
+struct DecodeIQ4_NL {
+    using Block = BlockIQ4_NL;
+    static __m256i q(const Block& b)
+    {
+        const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
+        return _mm256_shuffle_epi8(table, nibbles32(b.qs));
+    }
+};
+struct DecodeQ4_1 {
+    using Block = BlockQ4_1;
+    static __m256i q(const Block& b) { return nibbles32(b.qs); }
+};
+struct DecodeQ5_1 {
+    using Block = BlockQ5_1;
+    static __m256i q(const Block& b)
+    {
+        uint32_t qh;
+        std::memcpy(&qh, b.qh, sizeof qh);
+        const __m256i high = _mm256_and_si256(bitsToBytes(qh), _mm256_set1_epi8(0x10));
+        return _mm256_or_si256(nibbles32(b.qs), high);
+    }
+};
+
+template <typename Decoder>
+void dotSymmetric(int64_t n, float* out, const void* vx, const void* vy)
+{
+    const auto* x = static_cast<const typename Decoder::Block*>(vx);
+    const auto* y = static_cast<const BlockQ8_0*>(vy);
+    const int64_t nb = n / kQK;
+    __m256 acc0 = _mm256_setzero_ps();
+    __m256 acc1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 1 < nb; i += 2) {
+        const __m256 p0 = _mm256_cvtepi32_ps(dotI8(Decoder::q(x[i]), loadu(y[i].qs)));
+        const __m256 p1 = _mm256_cvtepi32_ps(dotI8(Decoder::q(x[i + 1]), loadu(y[i + 1].qs)));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), p0, acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i + 1].d) * h2f(y[i + 1].d)), p1, acc1);
+    }
+    for (; i < nb; ++i) {
+        const __m256 p = _mm256_cvtepi32_ps(dotI8(Decoder::q(x[i]), loadu(y[i].qs)));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), p, acc0);
+    }
+    *out = hsum(_mm256_add_ps(acc0, acc1));
+}
+
+template <typename Decoder>
+void dotWithMin(int64_t n, float* out, const void* vx, const void* vy)
+{
+    const auto* x = static_cast<const typename Decoder::Block*>(vx);
+    const auto* y = static_cast<const BlockQ8_1*>(vy);
+    const int64_t nb = n / kQK;
+    __m256 acc = _mm256_setzero_ps();
+    float mins = 0;
+    for (int64_t i = 0; i < nb; ++i) {
+        const __m256 p = _mm256_cvtepi32_ps(dotU8(Decoder::q(x[i]), loadu(y[i].qs)));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), p, acc);
+        mins += h2f(x[i].m) * h2f(y[i].s);
+    }
+    *out = hsum(acc) + mins;
+}
+
+// ---- super-block formats against Q8_K ----
+// A decoder gives, for chunk c (elements 32c..32c+31), the weights as bytes (unsigned, or
+// signed when kSigned) and the int16 scale of each of the 16 maddubs lanes; plus the integer
+// terms that come from the activation block sums: `offset` (a constant subtracted from every
+// unsigned quant, folded in with the scales) and the mins (scaled by dmin).
+
+template <typename Decoder>
+void dotSuper(int64_t n, float* out, const void* vx, const void* vy)
+{
+    const auto* x = static_cast<const typename Decoder::Block*>(vx);
+    const auto* y = static_cast<const BlockQ8_K*>(vy);
+    const int64_t nb = n / kQK_K;
+    float sum = 0;
+    for (int64_t i = 0; i < nb; ++i) {
+        const Decoder dec(x[i]);
+        __m256i sumi = _mm256_setzero_si256();
+        for (int c = 0; c < kQK_K / 32; ++c) {
+            const __m256i yv = loadu(y[i].qs + 32 * c);
+            const __m256i q = dec.chunk(c);
+            __m256i p16;
+            if constexpr (Decoder::kSigned)
+                p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(yv, q));
+            else
+                p16 = _mm256_maddubs_epi16(q, yv);
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(dec.scales(c), p16));
+        }
+        const float dy = y[i].d;
+        const int isum = hsumI32(sumi) - dec.offsetTerm(y[i].bsums);
+        sum += dec.d * dy * static_cast<float>(isum);
+        if constexpr (Decoder::kHasMins)
+            sum -= dec.dmin * dy * static_cast<float>(dec.minSum(y[i].bsums));
+    }
+    *out = sum;
+}
+
+inline __m256i scalePair(int a, int b)
+{
+    return _mm256_set_m128i(_mm_set1_epi16(static_cast<short>(b)), _mm_set1_epi16(static_cast<short>(a)));
+}
+
+struct DecodeQ2_K {
+    using Block = BlockQ2_K;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasMins = true;
+    const Block& b;
+    float d, dmin;
+    explicit DecodeQ2_K(const Block& blk) : b(blk), d(h2f(blk.d)), dmin(h2f(blk.dmin)) {}
+    __m256i chunk(int c) const
+    {
+        const __m256i q = loadu(b.qs + 32 * (c / 4));
+        return _mm256_and_si256(_mm256_srli_epi16(q, 2 * (c % 4)), _mm256_set1_epi8(3));
+    }
+    __m256i scales(int c) const { return scalePair(b.scales[2 * c] & 0xF, b.scales[2 * c + 1] & 0xF); }
+    int offsetTerm(const int16_t*) const { return 0; }
+    int minSum(const int16_t* bsums) const
+    {
+        int s = 0;
+        for (int j = 0; j < 16; ++j)
+            s += (b.scales[j] >> 4) * bsums[j];
+        return s;
+    }
+};
+
+struct DecodeQ3_K {
+    using Block = BlockQ3_K;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasMins = false;
+    const Block& b;
+    float d, dmin = 0;
+    int8_t sc[16];
+    explicit DecodeQ3_K(const Block& blk) : b(blk), d(h2f(blk.d)) { q3kScales(blk.scales, sc); }
+    // Unsigned 0..7 = low 2 bits | high bit << 2; the weight is that minus 4.
+    __m256i chunk(int c) const
+    {
+        const __m256i low = _mm256_and_si256(_mm256_srli_epi16(loadu(b.qs + 32 * (c / 4)), 2 * (c % 4)), _mm256_set1_epi8(3));
+        const __m256i bit = _mm256_set1_epi8(static_cast<char>(1 << c));
+        const __m256i high = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(loadu(b.hmask), bit), bit), _mm256_set1_epi8(4));
+        return _mm256_or_si256(low, high);
+    }
+    __m256i scales(int c) const { return scalePair(sc[2 * c], sc[2 * c + 1]); }
+    int offsetTerm(const int16_t* bsums) const
+    {
+        int s = 0;
+        for (int j = 0; j < 16; ++j)
+            s += sc[j] * bsums[j];
+        return 4 * s;
+    }
+    int minSum(const int16_t*) const { return 0; }
+};
+
+template <typename BlockT>
+struct ScaleMinBase {
+    const BlockT& b;
+    float d, dmin;
+    uint8_t sc[8], mn[8];
+    explicit ScaleMinBase(const BlockT& blk) : b(blk), d(h2f(blk.d)), dmin(h2f(blk.dmin))
+    {
+        for (int j = 0; j < 8; ++j)
+            kScaleMin(j, blk.scales, sc[j], mn[j]);
+    }
+    __m256i scales(int c) const { return _mm256_set1_epi16(sc[c]); }
+    int offsetTerm(const int16_t*) const { return 0; }
+    int minSum(const int16_t* bsums) const
+    {
+        int s = 0;
+        for (int j = 0; j < 8; ++j)
+            s += mn[j] * (bsums[2 * j] + bsums[2 * j + 1]);
+        return s;
+    }
+};
+
+struct DecodeQ4_K : ScaleMinBase<BlockQ4_K> {
+    using Block = BlockQ4_K;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasMins = true;
+    using ScaleMinBase::ScaleMinBase;
+    __m256i chunk(int c) const
+    {
+        const __m256i q = loadu(b.qs + 32 * (c / 2));
+        return _mm256_and_si256(_mm256_srli_epi16(q, 4 * (c % 2)), _mm256_set1_epi8(0x0F));
+    }
+};
+
+struct DecodeQ5_K : ScaleMinBase<BlockQ5_K> {
+    using Block = BlockQ5_K;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasMins = true;
+    using ScaleMinBase::ScaleMinBase;
+    __m256i chunk(int c) const
+    {
+        const __m256i low = _mm256_and_si256(_mm256_srli_epi16(loadu(b.qs + 32 * (c / 2)), 4 * (c % 2)), _mm256_set1_epi8(0x0F));
+        const __m256i bit = _mm256_set1_epi8(static_cast<char>(1 << c));
+        const __m256i high = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(loadu(b.qh), bit), bit), _mm256_set1_epi8(0x10));
+        return _mm256_or_si256(low, high);
+    }
+};
+
+struct DecodeQ6_K {
+    using Block = BlockQ6_K;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasMins = false;
+    const Block& b;
+    float d, dmin = 0;
+    explicit DecodeQ6_K(const Block& blk) : b(blk), d(h2f(blk.d)) {}
+    // Unsigned 0..63; the weight is that minus 32.
+    __m256i chunk(int c) const
+    {
+        const int half = c / 4, which = c % 4;
+        const __m256i ql = loadu(b.ql + 64 * half + 32 * (which % 2));
+        const __m256i low = _mm256_and_si256(_mm256_srli_epi16(ql, 4 * (which / 2)), _mm256_set1_epi8(0x0F));
+        const __m256i qh = loadu(b.qh + 32 * half);
+        const __m256i high = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * which), _mm256_set1_epi8(3));
+        return _mm256_or_si256(low, _mm256_slli_epi16(high, 4));
+    }
+    __m256i scales(int c) const { return scalePair(b.scales[2 * c], b.scales[2 * c + 1]); }
+    int offsetTerm(const int16_t* bsums) const
+    {
+        int s = 0;
+        for (int j = 0; j < 16; ++j)
+            s += b.scales[j] * bsums[j];
+        return 32 * s;
+    }
+    int minSum(const int16_t*) const { return 0; }
+};
+
+struct DecodeIQ4_XS {
+    using Block = BlockIQ4_XS;
+    static constexpr bool kSigned = true;
+    static constexpr bool kHasMins = false;
+    const Block& b;
+    float d, dmin = 0;
+    explicit DecodeIQ4_XS(const Block& blk) : b(blk), d(h2f(blk.d)) {}
+    __m256i chunk(int c) const
+    {
+        const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
+        return _mm256_shuffle_epi8(table, nibbles32(b.qs + 16 * c));
+    }
+    __m256i scales(int c) const { return _mm256_set1_epi16(static_cast<short>(iq4xsScale(b, c))); }
+    int offsetTerm(const int16_t*) const { return 0; }
+    int minSum(const int16_t*) const { return 0; }
+};
+
+// ---- plain float formats: 4 accumulators of 8 lanes, as ggml's GGML_F32/F16 steps ----
+
+struct LoadF32 {
+    using T = float;
+    static __m256 load(const T* p) { return _mm256_loadu_ps(p); }
+    static float scalar(T v) { return v; }
+};
+struct LoadF16 {
+    using T = uint16_t;
+    static __m256 load(const T* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+    static float scalar(T v) { return _cvtsh_ss(v); }
+};
+struct LoadBF16 {
+    using T = uint16_t;
+    static __m256 load(const T* p)
+    {
+        const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+        return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+    }
+    static float scalar(T v) { return bf16ToF32(v); }
+};
+
+template <typename Load>
+void dotFloat(int64_t n, float* out, const void* vx, const void* vy)
+{
+    const auto* x = static_cast<const typename Load::T*>(vx);
+    const auto* y = static_cast<const typename Load::T*>(vy);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        acc0 = _mm256_fmadd_ps(Load::load(x + i), Load::load(y + i), acc0);
+        acc1 = _mm256_fmadd_ps(Load::load(x + i + 8), Load::load(y + i + 8), acc1);
+        acc2 = _mm256_fmadd_ps(Load::load(x + i + 16), Load::load(y + i + 16), acc2);
+        acc3 = _mm256_fmadd_ps(Load::load(x + i + 24), Load::load(y + i + 24), acc3);
+    }
+    for (; i + 8 <= n; i += 8)
+        acc0 = _mm256_fmadd_ps(Load::load(x + i), Load::load(y + i), acc0);
+    double sum = hsum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
+    for (; i < n; ++i)
+        sum += static_cast<double>(Load::scalar(x[i]) * Load::scalar(y[i]));
+    *out = static_cast<float>(sum);
+}
+
+// ---- activation conversion (bit-identical to the scalar reference) ----
+
+inline __m256 absMax8(const float* x, int count)
+{
+    const __m256 signBit = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_setzero_ps();
+    for (int k = 0; k < count; k += 8)
+        m = _mm256_max_ps(m, _mm256_andnot_ps(signBit, _mm256_loadu_ps(x + k)));
+    return m;
+}
+
+inline float hmax(__m256 v)
+{
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+// 32 floats times id, rounded half to even, packed to 32 int8 in element order.
+inline __m256i roundPack32(const float* x, __m256 id)
+{
+    const __m256i i0 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(x), id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    const __m256i i1 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(x + 8), id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    const __m256i i2 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(x + 16), id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    const __m256i i3 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(x + 24), id), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    // packs work per 128-bit lane; the permute restores element order.
+    const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3));
+    return _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+template <typename Block, bool WithSum>
+void quantizeQ8Act(const float* x, Block* y, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i, x += kQK) {
+        const float amax = hmax(absMax8(x, kQK));
+        const float d = amax / 127.f;
+        const float id = amax != 0.0f ? 127.f / amax : 0.0f;
+        y[i].d = f32ToF16(d);
+        const __m256i q = roundPack32(x, _mm256_set1_ps(id));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(y[i].qs), q);
+        if constexpr (WithSum) {
+            const int sum = hsumI32(_mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), q), _mm256_set1_epi16(1)));
+            y[i].s = f32ToF16(d * static_cast<float>(sum));
+        }
+    }
+}
+
+void quantizeQ8KAct(const float* x, BlockQ8_K* y, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i, x += kQK_K) {
+        const float amax = hmax(absMax8(x, kQK_K));
+        if (amax == 0) {
+            std::memset(&y[i], 0, sizeof(BlockQ8_K));
+            continue;
+        }
+        // The signed value of the first element reaching amax, as the reference picks it.
+        float max = 0;
+        for (int j = 0; j < kQK_K; ++j)
+            if (std::fabs(x[j]) == amax) {
+                max = x[j];
+                break;
+            }
+        const float iscale = -127.f / max;
+        const __m256 vs = _mm256_set1_ps(iscale);
+        for (int c = 0; c < kQK_K / 32; ++c) {
+            const __m256i q = roundPack32(x + 32 * c, vs);
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(y[i].qs + 32 * c), q);
+            // Sums of each 16: widen to int16 and add pairs up.
+            const __m256i lo = _mm256_cvtepi8_epi16(_mm256_castsi256_si128(q));
+            const __m256i hi = _mm256_cvtepi8_epi16(_mm256_extracti128_si256(q, 1));
+            const __m256i s32lo = _mm256_madd_epi16(lo, _mm256_set1_epi16(1));
+            const __m256i s32hi = _mm256_madd_epi16(hi, _mm256_set1_epi16(1));
+            y[i].bsums[2 * c] = static_cast<int16_t>(hsumI32(s32lo));
+            y[i].bsums[2 * c + 1] = static_cast<int16_t>(hsumI32(s32hi));
+        }
+        y[i].d = 1 / iscale;
+    }
+}
+
+} // namespace
+
+VecDotFn avx2VecDot(TensorType weightType)
+{
+    switch (weightType) {
+    case TensorType::F32: return dotFloat<LoadF32>;
+    case TensorType::F16: return dotFloat<LoadF16>;
+    case TensorType::BF16: return dotFloat<LoadBF16>;
+    case TensorType::Q4_0: return dotSymmetric<DecodeQ4_0>;
+    case TensorType::Q5_0: return dotSymmetric<DecodeQ5_0>;
+    case TensorType::Q8_0: return dotSymmetric<DecodeQ8_0>;
+    case TensorType::IQ4_NL: return dotSymmetric<DecodeIQ4_NL>;
+    case TensorType::Q4_1: return dotWithMin<DecodeQ4_1>;
+    case TensorType::Q5_1: return dotWithMin<DecodeQ5_1>;
+    case TensorType::Q2_K: return dotSuper<DecodeQ2_K>;
+    case TensorType::Q3_K: return dotSuper<DecodeQ3_K>;
+    case TensorType::Q4_K: return dotSuper<DecodeQ4_K>;
+    case TensorType::Q5_K: return dotSuper<DecodeQ5_K>;
+    case TensorType::Q6_K: return dotSuper<DecodeQ6_K>;
+    case TensorType::IQ4_XS: return dotSuper<DecodeIQ4_XS>;
+    default: return nullptr;
+    }
+}
+
+bool avx2QuantizeActivations(TensorType weightType, const float* x, void* dst, int64_t n)
+{
+    switch (activationType(weightType)) {
+    case TensorType::Q8_0:
+        quantizeQ8Act<BlockQ8_0, false>(x, static_cast<BlockQ8_0*>(dst), n / kQK);
+        return true;
+    case TensorType::Q8_1:
+        quantizeQ8Act<BlockQ8_1, true>(x, static_cast<BlockQ8_1*>(dst), n / kQK);
+        return true;
+    case TensorType::Q8_K:
+        quantizeQ8KAct(x, static_cast<BlockQ8_K*>(dst), n / kQK_K);
+        return true;
+    case TensorType::F16: {
+        auto* h = static_cast<uint16_t*>(dst);
+        int64_t i = 0;
+        for (; i + 8 <= n; i += 8)
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(h + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+        for (; i < n; ++i)
+            h[i] = f32ToF16(x[i]);
+        return true;
+    }
+    default:
+        return false;
+    }
 }
 
 } // namespace engine::quant::detail
