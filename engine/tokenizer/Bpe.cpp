@@ -1,0 +1,136 @@
+#include "tokenizer/Encoders.h"
+
+#include "tokenizer/UnicodeData.h"
+#include "tokenizer/Vocab.h"
+
+#include <algorithm>
+#include <queue>
+
+namespace engine::tokenizer {
+
+namespace {
+
+struct Candidate {
+    int32_t rank;
+    int32_t left;    // symbol index of the left side
+    int32_t leftId;  // the ids the pair had when queued: if either changed, the entry is stale
+    int32_t rightId;
+    int32_t result;
+};
+
+struct CandidateOrder {
+    // std::priority_queue pops the largest: lowest rank first, then leftmost.
+    bool operator()(const Candidate& a, const Candidate& b) const
+    {
+        return a.rank != b.rank ? a.rank > b.rank : a.left > b.left;
+    }
+};
+
+class BpeWord {
+public:
+    explicit BpeWord(const Vocab& vocab) : m_vocab(vocab) {}
+
+    // Merges the bytes of one pre-tokenized piece and appends its tokens.
+    void encode(std::string_view bytes, std::vector<int32_t>& out)
+    {
+        const size_t n = bytes.size();
+        if (n == 0)
+            return;
+        if (m_vocab.pre->ignoreMerges() && n > 1) {
+            m_mapped.clear();
+            for (const char c : bytes)
+                unicode::appendUtf8(m_mapped, unicode::byteToCodepoint(static_cast<uint8_t>(c)));
+            if (const auto id = m_vocab.find(m_mapped)) {
+                out.push_back(*id);
+                return;
+            }
+        }
+        m_id.resize(n);
+        m_prev.resize(n);
+        m_next.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+            m_id[i] = m_vocab.byteSymbol[static_cast<uint8_t>(bytes[i])];
+            m_prev[i] = int32_t(i) - 1;
+            m_next[i] = i + 1 < n ? int32_t(i + 1) : -1;
+        }
+        m_queue = {};
+        for (size_t i = 0; i + 1 < n; ++i)
+            push(int32_t(i));
+        while (!m_queue.empty()) {
+            const Candidate c = m_queue.top();
+            m_queue.pop();
+            const int32_t right = m_next[size_t(c.left)];
+            if (m_id[size_t(c.left)] != c.leftId || right < 0 || m_id[size_t(right)] != c.rightId)
+                continue; // stale: one side was merged away since
+            m_id[size_t(c.left)] = c.result;
+            m_id[size_t(right)] = kDead;
+            const int32_t after = m_next[size_t(right)];
+            m_next[size_t(c.left)] = after;
+            if (after >= 0)
+                m_prev[size_t(after)] = c.left;
+            if (m_prev[size_t(c.left)] >= 0)
+                push(m_prev[size_t(c.left)]);
+            if (after >= 0)
+                push(c.left);
+        }
+        for (int32_t i = 0; i >= 0; i = m_next[size_t(i)]) {
+            const int32_t id = m_id[size_t(i)];
+            if (id < m_vocab.size()) {
+                out.push_back(id);
+                continue;
+            }
+            // A merge result that is not a token: fall back to the tokens of its bytes.
+            const size_t end = m_next[size_t(i)] < 0 ? n : size_t(m_next[size_t(i)]);
+            for (size_t b = size_t(i); b < end; ++b) {
+                const int32_t t = m_vocab.byteToken[static_cast<uint8_t>(bytes[b])];
+                if (t != kNoToken)
+                    out.push_back(t);
+            }
+        }
+    }
+
+private:
+    static constexpr int32_t kDead = -2;
+
+    void push(int32_t left)
+    {
+        const int32_t right = m_next[size_t(left)];
+        const MergeTable::Entry* e = m_vocab.merges.find(m_id[size_t(left)], m_id[size_t(right)]);
+        if (e)
+            m_queue.push(Candidate{e->rank, left, m_id[size_t(left)], m_id[size_t(right)], e->result});
+    }
+
+    const Vocab& m_vocab;
+    std::vector<int32_t> m_id;
+    std::vector<int32_t> m_prev;
+    std::vector<int32_t> m_next;
+    std::priority_queue<Candidate, std::vector<Candidate>, CandidateOrder> m_queue;
+    std::string m_mapped;
+};
+
+} // namespace
+
+void encodeBpe(const Vocab& vocab, std::string_view text, std::vector<int32_t>& out)
+{
+    if (text.empty())
+        return;
+    // Code points as llama.cpp sees them: each invalid byte becomes U+FFFD.
+    std::vector<uint32_t> cps = unicode::decode(text);
+    std::vector<uint16_t> flags(cps.size());
+    for (size_t i = 0; i < cps.size(); ++i)
+        flags[i] = unicode::flags(cps[i]);
+
+    std::vector<std::pair<size_t, size_t>> pieces;
+    vocab.pre->split(cps.data(), flags.data(), cps.size(), pieces);
+
+    BpeWord word(vocab);
+    std::string bytes;
+    for (const auto& [begin, end] : pieces) {
+        bytes.clear();
+        for (size_t i = begin; i < end; ++i)
+            unicode::appendUtf8(bytes, cps[i]);
+        word.encode(bytes, out);
+    }
+}
+
+} // namespace engine::tokenizer
