@@ -1,0 +1,49 @@
+#pragma once
+// Push-constant blocks, mirrored field for field from gpu/shaders/*.comp (std430 layout: 4-byte
+// scalars, no padding). A change on either side must change both; the asserts catch size drift.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace engine::gpu {
+
+struct MatVecPush { // matvec.comp
+    uint32_t rows;
+    uint32_t cols;
+    uint32_t rowOffset;
+    uint32_t totalRows;
+    uint32_t groupsX;
+};
+static_assert(sizeof(MatVecPush) == 20 && offsetof(MatVecPush, groupsX) == 16);
+
+struct RmsNormPush { // rms_norm.comp
+    uint32_t n;
+    float eps;
+};
+static_assert(sizeof(RmsNormPush) == 8 && offsetof(RmsNormPush, eps) == 4);
+
+struct SoftmaxPush { // softmax.comp
+    uint32_t n;
+    float scale;
+};
+static_assert(sizeof(SoftmaxPush) == 8 && offsetof(SoftmaxPush, scale) == 4);
+
+struct RopePush { // rope.comp
+    uint32_t headDim;
+    uint32_t nHeads;
+    uint32_t nRot;
+    uint32_t rows;
+    float freqBase;
+    float freqScale;
+    uint32_t groupsX;
+};
+static_assert(sizeof(RopePush) == 28 && offsetof(RopePush, freqBase) == 16 && offsetof(RopePush, groupsX) == 24);
+
+struct ElementwisePush { // unary.comp, binary.comp
+    uint32_t n;
+    uint32_t nb;
+    uint32_t groupsX;
+};
+static_assert(sizeof(ElementwisePush) == 12 && offsetof(ElementwisePush, groupsX) == 8);
+
+} // namespace engine::gpu
