@@ -1,0 +1,39 @@
+#pragma once
+// What the panes see: "a chat/completion service that streams tokens". EngineClient implements
+// it over the local engine; a remote OpenAI-compatible client can implement it later, and the
+// tests drive the panes with a fake. Every signal is emitted on the GUI thread.
+
+#include "ServiceTypes.h"
+
+#include <QObject>
+
+class ChatService : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~ChatService() override = default;
+
+    // Loading replaces the current model. Progress, then modelLoaded or modelLoadFailed follow.
+    virtual void loadModel(const QString& path) = 0;
+    // Cancels a load in progress, if any.
+    virtual void cancelLoad() = 0;
+    virtual void unloadModel() = 0;
+    virtual bool hasModel() const = 0;
+    virtual ModelInfo modelInfo() const = 0;
+
+    // Queues a generation; its text arrives through textReady, in batches.
+    virtual RequestId generate(const GenerationRequest& request) = 0;
+    // Asks the request to stop; generationFinished follows with stats.cancelled set.
+    virtual void stop(RequestId id) = 0;
+
+signals:
+    void modelLoadProgress(double fraction);
+    void modelLoaded(const ModelInfo& info);
+    void modelLoadFailed(const QString& path, const ServiceFailure& failure);
+    void modelUnloaded();
+
+    void textReady(RequestId id, const QString& text);
+    void promptProgress(RequestId id, double fraction);
+    void generationFinished(RequestId id, const GenerationStats& stats);
+    void generationFailed(RequestId id, const ServiceFailure& failure);
+};

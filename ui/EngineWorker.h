@@ -1,0 +1,40 @@
+#pragma once
+// Lives in EngineClient's thread and is the only code that calls the engine. It receives
+// requests through queued calls and answers with signals carrying value types; it never touches
+// a widget or a model object of the GUI thread.
+
+#include "ServiceTypes.h"
+
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+
+using CancelFlag = std::shared_ptr<std::atomic<bool>>;
+
+class EngineWorker : public QObject {
+    Q_OBJECT
+public:
+    EngineWorker();
+    ~EngineWorker() override;
+
+    // The cancel flags are set by the GUI thread and only read here: the worker never resets
+    // them, so a Stop pressed before the work starts is not lost.
+    void loadModel(quint64 loadId, const QString& path, const CancelFlag& cancel);
+    void unloadModel();
+    void generate(RequestId id, const GenerationRequest& request, const CancelFlag& cancel);
+
+signals:
+    void loadProgress(quint64 loadId, double fraction);
+    void loadFinished(quint64 loadId, const ModelInfo& info);
+    void loadFailed(quint64 loadId, const QString& path, const ServiceFailure& failure);
+    void unloaded();
+    void textReady(RequestId id, const QString& text);
+    void promptProgress(RequestId id, double fraction);
+    void generationFinished(RequestId id, const GenerationStats& stats);
+    void generationFailed(RequestId id, const ServiceFailure& failure);
+
+private:
+    struct Loaded;
+    std::unique_ptr<Loaded> m_loaded;
+};

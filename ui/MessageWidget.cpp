@@ -1,0 +1,153 @@
+#include "MessageWidget.h"
+
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QTextBrowser>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+MessageWidget::MessageWidget(ChatMessage::Role role, const QString& text, QWidget* parent)
+    : QFrame(parent)
+    , m_role(role)
+{
+    setObjectName(role == ChatMessage::Role::User ? QStringLiteral("userMessage") : QStringLiteral("assistantMessage"));
+    setFrameShape(QFrame::StyledPanel);
+    setAutoFillBackground(true);
+    QPalette pal = palette();
+    const QColor base = pal.color(QPalette::Base);
+    // A faint tint tells the two voices apart without fighting the system theme.
+    const QColor tint = role == ChatMessage::Role::User ? QColor(66, 133, 244) : QColor(120, 120, 120);
+    pal.setColor(QPalette::Window, QColor::fromRgbF(base.redF() * 0.93 + tint.redF() * 0.07,
+                                                    base.greenF() * 0.93 + tint.greenF() * 0.07,
+                                                    base.blueF() * 0.93 + tint.blueF() * 0.07));
+    setPalette(pal);
+
+    m_who = new QLabel(this);
+    QFont bold = m_who->font();
+    bold.setBold(true);
+    m_who->setFont(bold);
+    auto makeButton = [this](const char* name) {
+        auto* b = new QToolButton(this);
+        b->setObjectName(QLatin1String(name));
+        b->setAutoRaise(true);
+        b->setFocusPolicy(Qt::TabFocus);
+        return b;
+    };
+    m_copy = makeButton("messageCopy");
+    m_edit = makeButton("messageEdit");
+    m_regenerate = makeButton("messageRegenerate");
+    m_continue = makeButton("messageContinue");
+    connect(m_copy, &QToolButton::clicked, this, &MessageWidget::copyRequested);
+    connect(m_edit, &QToolButton::clicked, this, &MessageWidget::editRequested);
+    connect(m_regenerate, &QToolButton::clicked, this, &MessageWidget::regenerateRequested);
+    connect(m_continue, &QToolButton::clicked, this, &MessageWidget::continueRequested);
+    m_edit->setVisible(role == ChatMessage::Role::User);
+    m_regenerate->setVisible(false);
+    m_continue->setVisible(false);
+
+    auto* header = new QHBoxLayout;
+    header->addWidget(m_who);
+    header->addStretch();
+    header->addWidget(m_edit);
+    header->addWidget(m_continue);
+    header->addWidget(m_regenerate);
+    header->addWidget(m_copy);
+
+    m_body = new QTextBrowser(this);
+    m_body->setObjectName(QStringLiteral("messageBody"));
+    m_body->setOpenExternalLinks(true);
+    m_body->setFrameShape(QFrame::NoFrame);
+    m_body->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_body->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_body->viewport()->setAutoFillBackground(false);
+    m_body->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+
+    m_noticeLabel = new QLabel(this);
+    m_noticeLabel->setObjectName(QStringLiteral("messageNotice"));
+    m_noticeLabel->setWordWrap(true);
+    m_noticeLabel->setVisible(false);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(10, 6, 10, 8);
+    layout->setSpacing(2);
+    layout->addLayout(header);
+    layout->addWidget(m_body);
+    layout->addWidget(m_noticeLabel);
+    retranslate();
+    setText(text);
+}
+
+void MessageWidget::setText(const QString& text)
+{
+    m_text = text;
+    m_body->setMarkdown(text);
+    m_body->setAccessibleDescription(text.left(200));
+    fitHeight();
+}
+
+void MessageWidget::setStreaming(bool streaming)
+{
+    m_streaming = streaming;
+    m_copy->setEnabled(!streaming);
+    m_regenerate->setEnabled(!streaming);
+    m_continue->setEnabled(!streaming);
+    m_edit->setEnabled(!streaming);
+    retranslate();
+}
+
+void MessageWidget::setLastReply(bool last)
+{
+    const bool reply = m_role == ChatMessage::Role::Assistant;
+    m_regenerate->setVisible(reply && last);
+    m_continue->setVisible(reply && last);
+}
+
+void MessageWidget::setNotice(const QString& notice)
+{
+    m_notice = notice;
+    m_noticeLabel->setText(notice);
+    m_noticeLabel->setVisible(!notice.isEmpty());
+}
+
+void MessageWidget::resizeEvent(QResizeEvent* event)
+{
+    QFrame::resizeEvent(event);
+    fitHeight();
+}
+
+void MessageWidget::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QFrame::changeEvent(event);
+}
+
+void MessageWidget::retranslate()
+{
+    if (m_role == ChatMessage::Role::User)
+        m_who->setText(tr("You"));
+    else
+        m_who->setText(m_streaming ? tr("Assistant · writing…") : tr("Assistant"));
+    m_copy->setText(tr("Copy"));
+    m_copy->setToolTip(tr("Copy this message"));
+    m_edit->setText(tr("Edit"));
+    m_edit->setToolTip(tr("Edit this message and send it again"));
+    m_regenerate->setText(tr("Regenerate"));
+    m_regenerate->setToolTip(tr("Write this reply again"));
+    m_continue->setText(tr("Continue"));
+    m_continue->setToolTip(tr("Let the model continue this reply"));
+    m_body->setAccessibleName(m_role == ChatMessage::Role::User ? tr("Your message") : tr("Reply"));
+}
+
+void MessageWidget::fitHeight()
+{
+    // The body never scrolls on its own: the conversation scrolls as a whole.
+    const int width = m_body->viewport()->width() > 0 ? m_body->viewport()->width() : 600;
+    m_body->document()->setTextWidth(width);
+    const int height = static_cast<int>(std::ceil(m_body->document()->size().height())) + 4;
+    m_body->setFixedHeight(std::max(height, 24));
+}

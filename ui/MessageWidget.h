@@ -1,0 +1,51 @@
+#pragma once
+// One message of a conversation: who said it, the text rendered as Markdown, and the actions
+// that apply to it (copy; edit for the user's messages; regenerate and continue for replies).
+
+#include "ServiceTypes.h"
+
+#include <QFrame>
+
+class QLabel;
+class QTextBrowser;
+class QToolButton;
+
+class MessageWidget : public QFrame {
+    Q_OBJECT
+public:
+    MessageWidget(ChatMessage::Role role, const QString& text, QWidget* parent = nullptr);
+
+    ChatMessage::Role role() const { return m_role; }
+    QString text() const { return m_text; }
+    void setText(const QString& text);
+    void setStreaming(bool streaming);
+    // Only the last reply offers regenerate / continue.
+    void setLastReply(bool last);
+    void setNotice(const QString& notice); // e.g. "Stopped", shown under the text
+
+signals:
+    void copyRequested();
+    void editRequested();
+    void regenerateRequested();
+    void continueRequested();
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    void retranslate();
+    void fitHeight();
+
+    ChatMessage::Role m_role;
+    QString m_text;
+    QString m_notice;
+    bool m_streaming = false;
+    QLabel* m_who = nullptr;
+    QLabel* m_noticeLabel = nullptr;
+    QTextBrowser* m_body = nullptr;
+    QToolButton* m_copy = nullptr;
+    QToolButton* m_edit = nullptr;
+    QToolButton* m_regenerate = nullptr;
+    QToolButton* m_continue = nullptr;
+};

@@ -1,0 +1,190 @@
+#include "ModelBar.h"
+
+#include "ChatService.h"
+#include "SettingsKeys.h"
+
+#include <QComboBox>
+#include <QEvent>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+
+namespace {
+// "0.5 B" / "135 M": how model sizes are spoken of.
+QString parameterText(qint64 count)
+{
+    if (count >= 1'000'000'000)
+        return QLocale().toString(count / 1e9, 'f', 1) + QStringLiteral(" B");
+    return QLocale().toString(count / 1e6, 'f', count >= 10'000'000 ? 0 : 1) + QStringLiteral(" M");
+}
+} // namespace
+
+ModelBar::ModelBar(ChatService* service, QWidget* parent)
+    : QWidget(parent)
+    , m_service(service)
+{
+    setObjectName(QStringLiteral("modelBar"));
+    m_label = new QLabel(this);
+    m_models = new QComboBox(this);
+    m_models->setObjectName(QStringLiteral("modelCombo"));
+    m_models->setMinimumContentsLength(28);
+    m_models->setMaximumWidth(460);
+    m_models->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_label->setBuddy(m_models);
+    m_open = new QPushButton(this);
+    m_open->setObjectName(QStringLiteral("modelOpen"));
+    m_load = new QPushButton(this);
+    m_load->setObjectName(QStringLiteral("modelLoad"));
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("modelProgress"));
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(180);
+    m_progress->setTextVisible(false);
+    m_progress->hide();
+    m_cancel = new QPushButton(this);
+    m_cancel->setObjectName(QStringLiteral("modelCancelLoad"));
+    m_cancel->hide();
+    m_backend = new QLabel(this);
+    m_backend->setObjectName(QStringLiteral("backendIndicator"));
+    m_backend->setStyleSheet(QStringLiteral("QLabel { border: 1px solid palette(mid); border-radius: 8px; padding: 2px 8px; }"));
+
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(6, 4, 6, 4);
+    layout->addWidget(m_label);
+    layout->addWidget(m_models, 1);
+    layout->addWidget(m_load);
+    layout->addWidget(m_open);
+    layout->addWidget(m_progress);
+    layout->addWidget(m_cancel);
+    layout->addStretch();
+    layout->addWidget(m_backend);
+
+    connect(m_open, &QPushButton::clicked, this, &ModelBar::openRequested);
+    connect(m_load, &QPushButton::clicked, this, &ModelBar::onLoadClicked);
+    connect(m_cancel, &QPushButton::clicked, m_service, &ChatService::cancelLoad);
+    connect(m_models, &QComboBox::activated, this, [this](int index) {
+        const QString path = m_models->itemData(index).toString();
+        if (!path.isEmpty() && path != m_service->modelInfo().path)
+            load(path);
+    });
+    connect(m_service, &ChatService::modelLoadProgress, this, [this](double fraction) {
+        m_progress->setValue(static_cast<int>(fraction * 1000));
+    });
+    connect(m_service, &ChatService::modelLoaded, this, [this](const ModelInfo&) {
+        m_loading = false;
+        updateState();
+    });
+    connect(m_service, &ChatService::modelLoadFailed, this, [this] {
+        m_loading = false;
+        updateState();
+    });
+    connect(m_service, &ChatService::modelUnloaded, this, &ModelBar::updateState);
+    fillRecent();
+    retranslate();
+}
+
+void ModelBar::load(const QString& path)
+{
+    rememberRecent(path);
+    m_loading = true;
+    m_progress->setValue(0);
+    updateState();
+    m_service->loadModel(path);
+}
+
+QStringList ModelBar::recentModels() const
+{
+    return QSettings().value(SettingsKeys::recentModels).toStringList();
+}
+
+void ModelBar::rememberRecent(const QString& path)
+{
+    QStringList recent = recentModels();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > SettingsKeys::Defaults::maxRecentModels)
+        recent.removeLast();
+    QSettings settings;
+    settings.setValue(SettingsKeys::recentModels, recent);
+    settings.setValue(SettingsKeys::lastModel, path);
+    fillRecent();
+}
+
+void ModelBar::fillRecent()
+{
+    const QSignalBlocker blocker(m_models);
+    m_models->clear();
+    for (const QString& path : recentModels())
+        m_models->addItem(QFileInfo(path).fileName(), path);
+    for (int i = 0; i < m_models->count(); ++i)
+        m_models->setItemData(i, m_models->itemData(i), Qt::ToolTipRole);
+    updateState();
+}
+
+void ModelBar::onLoadClicked()
+{
+    if (m_service->hasModel()) {
+        m_service->unloadModel();
+        updateState();
+        return;
+    }
+    const QString path = m_models->currentData().toString();
+    if (path.isEmpty())
+        emit openRequested();
+    else
+        load(path);
+}
+
+void ModelBar::updateState()
+{
+    const bool loaded = m_service->hasModel();
+    m_progress->setVisible(m_loading);
+    m_cancel->setVisible(m_loading);
+    m_load->setEnabled(!m_loading);
+    m_models->setEnabled(!m_loading);
+    if (loaded) {
+        const int index = m_models->findData(m_service->modelInfo().path);
+        if (index >= 0) {
+            const QSignalBlocker blocker(m_models);
+            m_models->setCurrentIndex(index);
+        }
+    }
+    retranslate();
+}
+
+void ModelBar::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWidget::changeEvent(event);
+}
+
+void ModelBar::retranslate()
+{
+    m_label->setText(tr("&Model:"));
+    m_models->setAccessibleName(tr("Recent models"));
+    m_models->setPlaceholderText(tr("No model yet"));
+    m_open->setText(tr("Open GGUF…"));
+    m_open->setToolTip(tr("Open a GGUF model file (Ctrl+O)"));
+    m_load->setText(m_service->hasModel() ? tr("Unload") : tr("Load"));
+    m_load->setToolTip(m_service->hasModel() ? tr("Free the memory the model uses") : tr("Load the selected model"));
+    m_cancel->setText(tr("Cancel"));
+    m_progress->setAccessibleName(tr("Loading progress"));
+    if (m_loading) {
+        m_backend->setText(tr("Loading…"));
+    } else if (m_service->hasModel()) {
+        const ModelInfo info = m_service->modelInfo();
+        m_backend->setText(info.backend);
+        m_backend->setToolTip(tr("%1 · %2 · %3 parameters · context %4")
+                                  .arg(info.name, info.architecture,
+                                       parameterText(info.parameterCount),
+                                       QString::number(info.contextLength)));
+    } else {
+        m_backend->setText(tr("No model loaded"));
+        m_backend->setToolTip(QString());
+    }
+}

@@ -1,0 +1,46 @@
+#pragma once
+// The strip above the panes: which model is loaded, recent models, Open…, Load/Unload, the
+// loading progress (with cancel) and the backend indicator ("CPU · AVX2" or a Vulkan device).
+
+#include "ServiceTypes.h"
+
+#include <QWidget>
+
+class ChatService;
+class QComboBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+
+class ModelBar : public QWidget {
+    Q_OBJECT
+public:
+    ModelBar(ChatService* service, QWidget* parent = nullptr);
+
+    // Loads a model and remembers it among the recent ones.
+    void load(const QString& path);
+    QStringList recentModels() const;
+
+signals:
+    void openRequested();
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void retranslate();
+    void rememberRecent(const QString& path);
+    void fillRecent();
+    void updateState();
+    void onLoadClicked();
+
+    ChatService* m_service;
+    bool m_loading = false;
+    QLabel* m_label = nullptr;
+    QComboBox* m_models = nullptr;
+    QPushButton* m_open = nullptr;
+    QPushButton* m_load = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QPushButton* m_cancel = nullptr;
+    QLabel* m_backend = nullptr;
+};

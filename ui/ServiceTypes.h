@@ -1,0 +1,81 @@
+#pragma once
+// Value types that cross the boundary between the panes and a ChatService. They are plain data
+// (copied through queued connections), hold no engine types and no translated text: the engine's
+// English details travel in ServiceFailure::detail, and only the UI turns a kind into tr() text.
+
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+using RequestId = quint64;
+
+struct ChatMessage {
+    enum class Role { System, User, Assistant };
+    Role role = Role::User;
+    QString content;
+
+    static QString roleName(Role role);        // "system" / "user" / "assistant" (storage, templates)
+    static Role roleFromName(const QString& name);
+};
+
+struct SamplingSettings {
+    double temperature = 0.7;
+    int topK = 40;
+    double topP = 0.95;
+    double minP = 0.05;
+    int maxTokens = 1024;
+    quint64 seed = 0; // 0: a fresh seed per request
+};
+
+struct GenerationRequest {
+    QList<ChatMessage> messages;
+    SamplingSettings sampling;
+};
+
+struct GenerationStats {
+    int promptTokens = 0;
+    int generatedTokens = 0;
+    double timeToFirstTokenMs = 0;
+    double tokensPerSecond = 0;
+    int contextUsed = 0;
+    int contextSize = 0;
+    bool cancelled = false;
+};
+
+struct ModelInfo {
+    QString path;
+    QString name;          // general.name, or the file name
+    QString architecture;  // general.architecture
+    qint64 fileSize = 0;
+    qint64 parameterCount = 0;
+    int contextLength = 0;
+    int tensorCount = 0;
+    QString backend;       // "CPU · AVX2", or a Vulkan device name
+    bool hasChatTemplate = false;
+    // False while the inference runtime is not part of this build: the model's file can be read
+    // and described, but no text can be generated, and the UI must say so.
+    bool canGenerate = false;
+};
+
+struct ServiceFailure {
+    enum class Kind {
+        Io,            // cannot open / read the file
+        InvalidFile,   // not a valid GGUF
+        Unsupported,   // valid, but not supported here (architecture, tensor type)
+        NoModel,       // a generation was asked for with no model loaded
+        NotAvailable,  // this build cannot generate yet
+        ContextFull,
+        OutOfMemory,
+        Device,
+        Template,
+        Cancelled,
+        Internal,
+    };
+    Kind kind = Kind::Internal;
+    QString detail; // English detail from the engine (file, byte offset ...), shown under the message
+};
+
+Q_DECLARE_METATYPE(ModelInfo)
+Q_DECLARE_METATYPE(GenerationRequest)
+Q_DECLARE_METATYPE(GenerationStats)
+Q_DECLARE_METATYPE(ServiceFailure)
