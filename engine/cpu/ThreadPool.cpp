@@ -68,8 +68,12 @@ void ThreadPool::parallelFor(int nTasks, const TaskFn& fn)
     if (m_sleepers.load(std::memory_order_acquire) > 0)
         m_wake.notify_all();
     runTasks(0);
-    while (m_busy.load(std::memory_order_acquire) > 0)
+    // Yield now and then: on an oversubscribed machine the worker we wait for may need this core.
+    for (int spins = 1; m_busy.load(std::memory_order_acquire) > 0; ++spins) {
         INKSTONE_PAUSE();
+        if (spins % 1024 == 0)
+            std::this_thread::yield();
+    }
     m_fn = nullptr;
 }
 
@@ -83,8 +87,11 @@ void ThreadPool::workerLoop(int thread)
             int spins = 0;
             while ((gen = m_generation.load(std::memory_order_acquire)) == seen) {
                 INKSTONE_PAUSE();
-                if (++spins % 256 == 0 && std::chrono::steady_clock::now() > spinUntil)
-                    break;
+                if (++spins % 256 == 0) {
+                    if (std::chrono::steady_clock::now() > spinUntil)
+                        break;
+                    std::this_thread::yield();
+                }
             }
             if (gen == seen) {
                 std::unique_lock lock(m_mutex);

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -46,5 +47,13 @@ public:
     // Allocates a KV cache of nCtx cells. Errors: OutOfMemory, Device.
     virtual Result<std::unique_ptr<BackendContext>> createContext(int nCtx, KvCacheType kvType) = 0;
 };
+
+// The GPU backend lives outside the engine (gpu/ depends on engine, not the reverse), so it
+// registers a factory at start-up; Model::load uses it for BackendChoice::Vulkan and Auto.
+// The factory returns ErrorCode::Device when no usable device exists.
+using BackendFactory = std::function<Result<std::unique_ptr<Backend>>(std::shared_ptr<const LoadedModel> model,
+                                                                      const LoadOptions& options)>;
+void setGpuBackendFactory(BackendFactory factory);
+BackendFactory gpuBackendFactory();   // empty when none is registered
 
 } // namespace engine::model

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace engine::tokenizer {
 class Tokenizer;

@@ -56,6 +56,12 @@ public:
 
 private:
     Session() = default;
+    Result<void> checkTokens(std::span<const int32_t> tokens) const;
+    int keepTokens() const;
+    // Runs seq from position `reuse` on (the cache holds seq's first `reuse` tokens) and
+    // records seq as cached; logits for `rows` (indices into seq, ascending, >= reuse).
+    Result<void> process(std::span<const int32_t> seq, size_t reuse, std::span<const int32_t> rows, float* logits,
+                         const std::atomic<bool>* cancel);
 
     std::shared_ptr<const Model> m_model;
     std::unique_ptr<model::BackendContext> m_context;

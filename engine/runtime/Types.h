@@ -87,7 +87,8 @@ struct TokenAlternative {
 struct TokenEvent {
     // Text released by this token: complete UTF-8 only. May be empty (the token ended inside a
     // UTF-8 sequence, or its text is held back because it could be the start of a stop string)
-    // and may include text held back from earlier tokens.
+    // and may include text held back from earlier tokens. When generation ends with text still
+    // held back (EOS, cancel, a full context), one last event with token -1 carries it.
     std::string text;
     int32_t token = -1;
     float probability = 0.0f;          // of the chosen token
