@@ -271,7 +271,7 @@ void ChatPane::startReply(bool continuing)
 void ChatPane::onText(const QString& fullText)
 {
     if (MessageWidget* reply = m_view->last()) {
-        reply->setText(m_continueBase + fullText);
+        reply->setStreamingText(m_continueBase + fullText);
         m_view->followBottom();
     }
 }
@@ -282,7 +282,7 @@ void ChatPane::onFinished(const GenerationStats& stats)
     const QString text = m_continueBase + m_tracker->text();
     if (reply) {
         reply->setStreaming(false);
-        reply->setText(text);
+        reply->setStreamingText(text); // the same incremental rendering; no full re-render at the end
         reply->setNotice(stats.cancelled ? tr("Stopped") : QString());
     }
     if (m_continuing) {

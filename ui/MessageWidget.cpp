@@ -3,7 +3,10 @@
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QTextBlock>
 #include <QTextBrowser>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -84,8 +87,67 @@ MessageWidget::MessageWidget(ChatMessage::Role role, const QString& text, QWidge
 void MessageWidget::setText(const QString& text)
 {
     m_text = text;
+    m_stableLength = 0;
+    m_stableDocEnd = 0;
     m_body->setMarkdown(text);
     m_body->setAccessibleDescription(text.left(200));
+    fitHeight();
+}
+
+namespace {
+// Index just past the last blank line of text that is not inside a ``` fence, or 0.
+int stableBoundary(const QString& text, int from)
+{
+    int boundary = 0;
+    bool inFence = false;
+    int lineStart = 0;
+    bool previousBlank = false;
+    const int n = static_cast<int>(text.size());
+    for (int i = 0; i < n; ++i) {
+        if (text.at(i) != QLatin1Char('\n'))
+            continue;
+        const QStringView line = QStringView(text).mid(lineStart, i - lineStart);
+        if (line.trimmed().startsWith(QLatin1String("```")))
+            inFence = !inFence;
+        const bool blank = line.trimmed().isEmpty();
+        if (blank && !previousBlank && !inFence && i + 1 > from)
+            boundary = i + 1;
+        previousBlank = blank;
+        lineStart = i + 1;
+    }
+    return boundary;
+}
+} // namespace
+
+void MessageWidget::setStreamingText(const QString& text)
+{
+    if (!text.startsWith(m_text.left(m_stableLength)) || m_stableLength > text.size()) {
+        setText(text);
+        return;
+    }
+    m_text = text;
+    QTextDocument* doc = m_body->document();
+    QTextCursor cursor(doc);
+    const int boundary = stableBoundary(text, m_stableLength);
+    if (m_stableLength == 0 && m_stableDocEnd == 0)
+        doc->clear();
+    auto replaceTail = [&](const QString& markdown) {
+        cursor.setPosition(m_stableDocEnd);
+        cursor.movePosition(QTextCursor::End, QTextCursor::KeepAnchor);
+        cursor.removeSelectedText();
+        if (markdown.trimmed().isEmpty())
+            return;
+        if (m_stableDocEnd > 0)
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat());
+        cursor.insertMarkdown(markdown);
+    };
+    if (boundary > m_stableLength) {
+        replaceTail(text.mid(m_stableLength, boundary - m_stableLength));
+        m_stableLength = boundary;
+        cursor.movePosition(QTextCursor::End);
+        m_stableDocEnd = cursor.position();
+    }
+    replaceTail(text.mid(m_stableLength));
     fitHeight();
 }
 

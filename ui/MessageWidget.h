@@ -18,6 +18,10 @@ public:
     ChatMessage::Role role() const { return m_role; }
     QString text() const { return m_text; }
     void setText(const QString& text);
+    // While streaming: renders only what changed. Paragraphs that are complete (before the last
+    // blank line outside a code fence) are rendered once; only the unfinished tail is redone
+    // per batch, so a long reply does not cost more per update as it grows.
+    void setStreamingText(const QString& text);
     void setStreaming(bool streaming);
     // Only the last reply offers regenerate / continue.
     void setLastReply(bool last);
@@ -40,6 +44,8 @@ private:
     ChatMessage::Role m_role;
     QString m_text;
     QString m_notice;
+    int m_stableLength = 0;   // characters of m_text rendered for good
+    int m_stableDocEnd = 0;   // document position where their rendering ends
     bool m_streaming = false;
     QLabel* m_who = nullptr;
     QLabel* m_noticeLabel = nullptr;
