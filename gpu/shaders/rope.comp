@@ -1,14 +1,18 @@
 #version 450
-// Rotary position embedding over x[token][head][headDim]. Pair i (< nRot / 2) of a head is
-// rotated by pos * freqScale * freqBase^(-2i / nRot); the pair is (2i, 2i + 1) normally and
-// (i, i + nRot / 2) with ROPE_NEOX (GPT-NeoX, Qwen2, Phi-3 ...). Dimensions past nRot pass
-// through. One thread per pair; may run in place.
+// Rotary position embedding over x[token][head][headDim] with a cos/sin table computed on the
+// host (table[token][2i] = cos, [2i + 1] = sin of pair i's angle), exactly as the CPU backend
+// computes it: the angles then match the CPU bit for bit (ggml advances theta by repeated
+// multiplication, which pow() does not reproduce at long positions), any scaling (linear, llama3,
+// per-frequency factors) is the host's business, and the shader never calls sin/cos, whose
+// precision Vulkan bounds only loosely.
+// The pair is (2i, 2i + 1) normally and (i, i + nRot / 2) with ROPE_NEOX. Dimensions past nRot
+// pass through. One thread per pair; may run in place.
 
 layout(constant_id = 0) const uint WG_SIZE = 64;
 layout(local_size_x_id = 0) in;
 
 layout(binding = 0, std430) readonly buffer X { float data_x[]; };
-layout(binding = 1, std430) readonly buffer Pos { int data_pos[]; };
+layout(binding = 1, std430) readonly buffer CosSin { float data_cs[]; };
 layout(binding = 2, std430) buffer Y { float data_y[]; };
 
 // Mirrored by gpu::RopePush.
@@ -16,9 +20,7 @@ layout(push_constant) uniform Push {
     uint headDim;
     uint nHeads;
     uint nRot;
-    uint rows;      // tokens * nHeads
-    float freqBase;
-    float freqScale;
+    uint rows;    // tokens * nHeads
     uint groupsX;
 } p;
 
@@ -42,9 +44,8 @@ void main()
 #else
     const uint i0 = 2u * i, i1 = 2u * i + 1u;
 #endif
-    const float pos = float(data_pos[row / p.nHeads]);
-    const float theta = pos * p.freqScale * pow(p.freqBase, -2.0 * float(i) / float(p.nRot));
-    const float c = cos(theta), s = sin(theta);
+    const uint cs = (row / p.nHeads) * p.nRot + 2u * i;
+    const float c = data_cs[cs], s = data_cs[cs + 1u];
     const float x0 = data_x[base + i0], x1 = data_x[base + i1];
     data_y[base + i0] = x0 * c - x1 * s;
     data_y[base + i1] = x0 * s + x1 * c;

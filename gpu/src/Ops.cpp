@@ -104,7 +104,7 @@ Result<void> softmax(CommandBatch& batch, const Buffer& x, const Buffer& y, uint
     return batch.dispatch(**pipeline, {{&x, Access::Read}, {&y, Access::Write}}, push, rows);
 }
 
-Result<void> rope(CommandBatch& batch, const Buffer& x, const Buffer& positions, const Buffer& y, const RopeParams& params)
+Result<void> rope(CommandBatch& batch, const Buffer& x, const Buffer& cosSin, const Buffer& y, const RopeParams& params)
 {
     if (params.headDim % 2 || params.nRot % 2 || params.nRot > params.headDim || params.nRot == 0)
         return makeError(ErrorCode::InvalidArgument, "rope: head size " + std::to_string(params.headDim) + " with "
@@ -115,16 +115,83 @@ Result<void> rope(CommandBatch& batch, const Buffer& x, const Buffer& positions,
         return tooSmall("rope", "x", bytes, x.size());
     if (y.size() < bytes)
         return tooSmall("rope", "y", bytes, y.size());
-    if (positions.size() < uint64_t(params.tokens) * 4)
-        return tooSmall("rope", "positions", uint64_t(params.tokens) * 4, positions.size());
+    if (cosSin.size() < uint64_t(params.tokens) * params.nRot * 4)
+        return tooSmall("rope", "cosSin", uint64_t(params.tokens) * params.nRot * 4, cosSin.size());
     const char* variant = params.mode == RopeMode::NeoX ? "rope_neox" : "rope_norm";
     Result<const Pipeline*> pipeline = batch.device().pipelines().get(variant, 3, sizeof(RopePush), {kFlatWorkgroup});
     if (!pipeline)
         return pipeline.error();
     const uint32_t threads = rows * (params.headDim / 2);
     const Grid grid = gridFor((threads + kFlatWorkgroup - 1) / kFlatWorkgroup);
-    const RopePush push{params.headDim, params.nHeads, params.nRot, rows, params.freqBase, params.freqScale, grid.x};
-    return batch.dispatch(**pipeline, {{&x, Access::Read}, {&positions, Access::Read}, {&y, Access::Write}}, push, grid.x, grid.y);
+    const RopePush push{params.headDim, params.nHeads, params.nRot, rows, grid.x};
+    return batch.dispatch(**pipeline, {{&x, Access::Read}, {&cosSin, Access::Read}, {&y, Access::Write}}, push, grid.x, grid.y);
+}
+
+Result<void> getRows(CommandBatch& batch, const DeviceMatrix& table, const Buffer& ids, const Buffer& y, uint32_t count)
+{
+    if (!canMatVec(table.type()))
+        return makeError(ErrorCode::Unsupported, "no GPU row lookup for " + std::string(quant::typeName(table.type())));
+    if (ids.size() < uint64_t(count) * 4)
+        return tooSmall("getRows", "ids", uint64_t(count) * 4, ids.size());
+    if (y.size() < uint64_t(count) * table.cols() * 4)
+        return tooSmall("getRows", "y", uint64_t(count) * table.cols() * 4, y.size());
+    Result<const Pipeline*> pipeline =
+        batch.device().pipelines().get("get_rows_" + variantSuffix(table.type()), 3, sizeof(GetRowsPush), {kFlatWorkgroup});
+    if (!pipeline)
+        return pipeline.error();
+    const uint32_t threads = count * ((table.cols() + 3) / 4);
+    const Grid grid = gridFor((threads + kFlatWorkgroup - 1) / kFlatWorkgroup);
+    for (const DeviceMatrix::Part& part : table.parts()) {
+        const GetRowsPush push{table.cols(), count, part.firstRow, part.rows, grid.x};
+        const Access write = table.parts().size() > 1 ? Access::WriteDisjoint : Access::Write;
+        if (auto r = batch.dispatch(**pipeline, {{&part.buffer, Access::Read}, {&ids, Access::Read}, {&y, write}}, push, grid.x, grid.y); !r)
+            return r;
+    }
+    return {};
+}
+
+Result<void> copy(CommandBatch& batch, const Buffer& src, uint32_t srcOffset, const Buffer& dst, uint32_t dstOffset, uint32_t n, bool dstF16)
+{
+    if (src.size() < (uint64_t(srcOffset) + n) * 4)
+        return tooSmall("copy", "src", (uint64_t(srcOffset) + n) * 4, src.size());
+    const uint64_t dstBytes = (uint64_t(dstOffset) + n) * (dstF16 ? 2 : 4);
+    if (dst.size() < dstBytes)
+        return tooSmall("copy", "dst", dstBytes, dst.size());
+    Result<const Pipeline*> pipeline =
+        batch.device().pipelines().get(dstF16 ? "copy_f16" : "copy_f32", 2, sizeof(CopyPush), {kFlatWorkgroup});
+    if (!pipeline)
+        return pipeline.error();
+    const Grid grid = gridFor((n + kFlatWorkgroup - 1) / kFlatWorkgroup);
+    const CopyPush push{n, srcOffset, dstOffset, grid.x};
+    return batch.dispatch(**pipeline, {{&src, Access::Read}, {&dst, Access::Write}}, push, grid.x, grid.y);
+}
+
+Result<void> attention(CommandBatch& batch, const Buffer& q, const Buffer& kCache, const Buffer& vCache, const Buffer& scratch,
+                       const Buffer& out, const AttentionParams& p)
+{
+    if (p.nHeadKv == 0 || p.nHead % p.nHeadKv || p.tokens == 0)
+        return makeError(ErrorCode::InvalidArgument, "attention: " + std::to_string(p.nHead) + " heads over " + std::to_string(p.nHeadKv)
+                                                         + " KV heads, " + std::to_string(p.tokens) + " tokens");
+    const uint32_t keys = p.pos0 + p.tokens;
+    const uint64_t kvBytes = p.kvF16 ? 2 : 4;
+    if (q.size() < uint64_t(p.tokens) * p.nHead * p.headDim * 4)
+        return tooSmall("attention", "q", uint64_t(p.tokens) * p.nHead * p.headDim * 4, q.size());
+    if (kCache.size() < uint64_t(keys) * p.nHeadKv * p.headDim * kvBytes)
+        return tooSmall("attention", "kCache", uint64_t(keys) * p.nHeadKv * p.headDim * kvBytes, kCache.size());
+    if (vCache.size() < uint64_t(keys) * p.nHeadKv * p.headDimV * kvBytes)
+        return tooSmall("attention", "vCache", uint64_t(keys) * p.nHeadKv * p.headDimV * kvBytes, vCache.size());
+    if (scratch.size() < uint64_t(p.tokens) * p.nHead * keys * 4)
+        return tooSmall("attention", "scratch", uint64_t(p.tokens) * p.nHead * keys * 4, scratch.size());
+    if (out.size() < uint64_t(p.tokens) * p.nHead * p.headDimV * 4)
+        return tooSmall("attention", "out", uint64_t(p.tokens) * p.nHead * p.headDimV * 4, out.size());
+    Result<const Pipeline*> pipeline =
+        batch.device().pipelines().get(p.kvF16 ? "attention_f16" : "attention_f32", 5, sizeof(AttentionPush), {kRowWorkgroup});
+    if (!pipeline)
+        return pipeline.error();
+    const AttentionPush push{p.tokens, p.pos0, p.nHead, p.nHeadKv, p.headDim, p.headDimV, keys, p.scale};
+    return batch.dispatch(**pipeline,
+                          {{&q, Access::Read}, {&kCache, Access::Read}, {&vCache, Access::Read}, {&scratch, Access::Write}, {&out, Access::Write}},
+                          push, p.tokens * p.nHead);
 }
 
 Result<void> unary(CommandBatch& batch, UnaryOp op, const Buffer& x, const Buffer& y, uint32_t n)

@@ -29,13 +29,37 @@ struct RopeParams {
     uint32_t nHeads = 0;
     uint32_t nRot = 0;     // rotated dimensions (<= headDim, even); usually headDim
     uint32_t tokens = 0;
-    float freqBase = 10000.0f;
-    float freqScale = 1.0f;
     RopeMode mode = RopeMode::Normal;
 };
 
-// x and y: [tokens][nHeads][headDim] f32; positions: tokens int32. y may be x.
-Result<void> rope(CommandBatch& batch, const Buffer& x, const Buffer& positions, const Buffer& y, const RopeParams& params);
+// x and y: [tokens][nHeads][headDim] f32. cosSin: [tokens][nRot] f32, (cos, sin) of each pair's
+// angle, as engine::cpu::ropeAngles computes them on the host. y may be x.
+Result<void> rope(CommandBatch& batch, const Buffer& x, const Buffer& cosSin, const Buffer& y, const RopeParams& params);
+
+// y[t] = row ids[t] of `table` as f32, for t < count (ids: int32 on the device).
+Result<void> getRows(CommandBatch& batch, const DeviceMatrix& table, const Buffer& ids, const Buffer& y, uint32_t count);
+
+// dst[dstOffset + i] = src[srcOffset + i] for i < n; offsets and n in elements. dst holds f16
+// when dstF16 (a KV cache), else f32.
+Result<void> copy(CommandBatch& batch, const Buffer& src, uint32_t srcOffset, const Buffer& dst, uint32_t dstOffset, uint32_t n,
+                  bool dstF16 = false);
+
+struct AttentionParams {
+    uint32_t tokens = 0;   // queries, at positions pos0 .. pos0 + tokens - 1
+    uint32_t pos0 = 0;
+    uint32_t nHead = 0;
+    uint32_t nHeadKv = 0;  // divides nHead
+    uint32_t headDim = 0;
+    uint32_t headDimV = 0;
+    float scale = 1.0f;
+    bool kvF16 = false;
+};
+
+// Causal attention over cache rows 0 .. pos0 + t for query t. q: [tokens][nHead][headDim];
+// kCache/vCache: [cells][nHeadKv][headDim(V)] (f16 when kvF16); scratch: at least
+// tokens * nHead * (pos0 + tokens) floats; out: [tokens][nHead][headDimV].
+Result<void> attention(CommandBatch& batch, const Buffer& q, const Buffer& kCache, const Buffer& vCache, const Buffer& scratch,
+                       const Buffer& out, const AttentionParams& params);
 
 enum class UnaryOp { Silu, Gelu };
 enum class BinaryOp { Add, Mul };

@@ -33,11 +33,38 @@ struct RopePush { // rope.comp
     uint32_t nHeads;
     uint32_t nRot;
     uint32_t rows;
-    float freqBase;
-    float freqScale;
     uint32_t groupsX;
 };
-static_assert(sizeof(RopePush) == 28 && offsetof(RopePush, freqBase) == 16 && offsetof(RopePush, groupsX) == 24);
+static_assert(sizeof(RopePush) == 20 && offsetof(RopePush, groupsX) == 16);
+
+struct GetRowsPush { // get_rows.comp
+    uint32_t cols;
+    uint32_t count;
+    uint32_t firstRow;
+    uint32_t partRows;
+    uint32_t groupsX;
+};
+static_assert(sizeof(GetRowsPush) == 20 && offsetof(GetRowsPush, groupsX) == 16);
+
+struct CopyPush { // copy.comp
+    uint32_t n;
+    uint32_t srcOffset;
+    uint32_t dstOffset;
+    uint32_t groupsX;
+};
+static_assert(sizeof(CopyPush) == 16 && offsetof(CopyPush, groupsX) == 12);
+
+struct AttentionPush { // attention.comp
+    uint32_t n;
+    uint32_t pos0;
+    uint32_t nHead;
+    uint32_t nHeadKv;
+    uint32_t headDim;
+    uint32_t headDimV;
+    uint32_t scoreStride;
+    float scale;
+};
+static_assert(sizeof(AttentionPush) == 32 && offsetof(AttentionPush, scale) == 28);
 
 struct ElementwisePush { // unary.comp, binary.comp
     uint32_t n;
