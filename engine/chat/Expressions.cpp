@@ -16,7 +16,7 @@ Value Interpreter::eval(const Node& n)
         items.reserve(n.children.size());
         for (const auto& c : n.children)
             items.push_back(eval(*c));
-        return Value::list(std::move(items));
+        return n.kind == Node::Kind::Tuple ? Value::tuple(std::move(items)) : Value::list(std::move(items));
     }
     case Node::Kind::Dict: {
         ValueDict items;

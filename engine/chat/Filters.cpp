@@ -146,7 +146,7 @@ Value fItems(Interpreter& in, const Value& v, const CallArgs&)
         in.fail("Can only get item pairs from a mapping.");
     ValueList out;
     for (const auto& [k, item] : v.asDict())
-        out.push_back(Value::list({k, item}));
+        out.push_back(Value::tuple({k, item}));
     return Value::list(std::move(out));
 }
 
@@ -293,7 +293,7 @@ Value fRound(Interpreter& in, const Value& v, const CallArgs& a)
     else if (method == "floor")
         x = std::floor(x);
     else
-        x = std::round(x);
+        x = std::nearbyint(x); // Python's round(): ties to even
     return Value::number(x / scale);
 }
 
@@ -387,7 +387,7 @@ Value fDictsort(Interpreter& in, const Value& v, const CallArgs& a)
     const bool reverse = boolArg(a, 2, "reverse", false);
     ValueList pairs;
     for (const auto& [k, item] : v.asDict())
-        pairs.push_back(Value::list({k, item}));
+        pairs.push_back(Value::tuple({k, item}));
     std::stable_sort(pairs.begin(), pairs.end(), [&](const Value& x, const Value& y) {
         const size_t i = byValue ? 1 : 0;
         const int c = compareValues(in, sortKey(in, x.asList()[i], nullptr, caseSensitive),

@@ -241,33 +241,42 @@ void Interpreter::execFor(const Node& n)
         return;
     }
     const int64_t length = static_cast<int64_t>(items.size());
+    // Keys and the cycle() helper are made once per loop: a loop body is the hottest path.
+    static const Value kKeys[] = {Value::string("index"),     Value::string("index0"), Value::string("revindex"),
+                                  Value::string("revindex0"), Value::string("first"),  Value::string("last"),
+                                  Value::string("length"),    Value::string("depth"),  Value::string("depth0"),
+                                  Value::string("previtem"),  Value::string("nextitem"), Value::string("cycle")};
+    auto position = std::make_shared<int64_t>(0);
+    const Value cycle = Value::callable("cycle", [position](Interpreter& in, const CallArgs& args) {
+        if (args.positional.empty())
+            in.fail("no items for cycling given");
+        return args.positional[static_cast<size_t>(*position) % args.positional.size()];
+    });
     try {
         for (int64_t i = 0; i < length; ++i) {
             countIterations(1);
+            *position = i;
             m_scope = std::make_shared<Scope>();
             m_scope->parent = outer;
             bindTargets(*m_scope, items[static_cast<size_t>(i)]);
             ValueDict loop;
             loop.reserve(12);
-            auto put = [&](const char* key, Value v) { loop.emplace_back(Value::string(key), std::move(v)); };
-            put("index", Value::integer(i + 1));
-            put("index0", Value::integer(i));
-            put("revindex", Value::integer(length - i));
-            put("revindex0", Value::integer(length - i - 1));
-            put("first", Value::boolean(i == 0));
-            put("last", Value::boolean(i == length - 1));
-            put("length", Value::integer(length));
-            put("depth", Value::integer(1));
-            put("depth0", Value::integer(0));
-            put("previtem", i > 0 ? items[static_cast<size_t>(i - 1)]
-                                  : Value::undefined("there is no previous item"));
-            put("nextitem", i + 1 < length ? items[static_cast<size_t>(i + 1)]
-                                           : Value::undefined("there is no next item"));
-            put("cycle", Value::callable("cycle", [i](Interpreter& in, const CallArgs& args) {
-                    if (args.positional.empty())
-                        in.fail("no items for cycling given");
-                    return args.positional[static_cast<size_t>(i) % args.positional.size()];
-                }));
+            const Value values[] = {
+                Value::integer(i + 1),
+                Value::integer(i),
+                Value::integer(length - i),
+                Value::integer(length - i - 1),
+                Value::boolean(i == 0),
+                Value::boolean(i == length - 1),
+                Value::integer(length),
+                Value::integer(1),
+                Value::integer(0),
+                i > 0 ? items[static_cast<size_t>(i - 1)] : Value::undefined("there is no previous item"),
+                i + 1 < length ? items[static_cast<size_t>(i + 1)] : Value::undefined("there is no next item"),
+                cycle,
+            };
+            for (size_t k = 0; k < 12; ++k)
+                loop.emplace_back(kKeys[k], values[k]);
             m_scope->vars["loop"] = Value::dict(std::move(loop));
             const Flow f = execBody(n.body);
             if (f == Flow::Break)
@@ -325,7 +334,7 @@ Value Interpreter::makeMacro(const Node& n, const std::string& name)
                     def ? in.eval(*def)
                         : Value::undefined("parameter '" + node->targets[i] + "' was not provided");
             }
-            scope->vars["varargs"] = Value::list(std::move(varargs));
+            scope->vars["varargs"] = Value::tuple(std::move(varargs));
             scope->vars["kwargs"] = Value::dict(std::move(kwargs));
             std::string text = in.capture(node->body);
             in.m_scope = saved;

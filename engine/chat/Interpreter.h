@@ -19,7 +19,7 @@
 namespace engine::chat {
 
 struct RenderLimits {
-    uint64_t maxSteps = 20'000'000;          // expression and statement evaluations
+    uint64_t maxSteps = 5'000'000;           // expression and statement evaluations (~1 s)
     uint64_t maxLoopIterations = 1'000'000;  // all loops together
     int maxCallDepth = 100;                  // nested macro calls
     int maxEvalDepth = 1000;                 // nested evaluation (expressions inside statements ...)

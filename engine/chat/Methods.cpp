@@ -326,7 +326,7 @@ Value callMethod(Interpreter& in, const Value& object, const std::string& name, 
         if (name == "items") {
             ValueList out;
             for (const auto& [k, v] : d)
-                out.push_back(Value::list({k, v}));
+                out.push_back(Value::tuple({k, v}));
             return Value::list(std::move(out));
         }
         if (name == "keys" || name == "values") {

@@ -92,10 +92,7 @@ std::vector<std::string> split(std::string_view s, const std::optional<std::stri
         if (i >= u.size())
             break;
         if (maxSplit >= 0 && static_cast<int64_t>(out.size()) >= maxSplit) {
-            size_t e = u.size();
-            while (e > i && isSpace(u[e - 1]))
-                --e;
-            out.push_back(encode(std::u32string_view(u).substr(i, e - i)));
+            out.push_back(encode(std::u32string_view(u).substr(i))); // Python keeps trailing space here
             return out;
         }
         size_t j = i;
@@ -133,10 +130,7 @@ std::vector<std::string> rsplit(std::string_view s, const std::optional<std::str
             if (e == 0)
                 break;
             if (static_cast<int64_t>(rev.size()) >= maxSplit) {
-                size_t b = 0;
-                while (b < e && isSpace(u[b]))
-                    ++b;
-                rev.push_back(encode(std::u32string_view(u).substr(b, e - b)));
+                rev.push_back(encode(std::u32string_view(u).substr(0, e))); // leading space is kept
                 break;
             }
             size_t b = e;

@@ -61,6 +61,13 @@ Value Value::list(ValueList items)
     return v;
 }
 
+Value Value::tuple(ValueList items)
+{
+    Value v = list(std::move(items));
+    v.m_int = 1;
+    return v;
+}
+
 Value Value::dict(ValueDict items)
 {
     Value v;
@@ -291,7 +298,7 @@ std::string toPythonRepr(const Value& v)
     case Value::Kind::String: return reprString(v.asString());
     case Value::Kind::Undefined: return "Undefined";
     case Value::Kind::List: {
-        std::string out = "[";
+        std::string out = v.isTuple() ? "(" : "[";
         bool first = true;
         for (const auto& item : v.asList()) {
             if (!first)
@@ -299,6 +306,8 @@ std::string toPythonRepr(const Value& v)
             first = false;
             out += toPythonRepr(item);
         }
+        if (v.isTuple())
+            return out + (v.asList().size() == 1 ? ",)" : ")");
         return out + "]";
     }
     case Value::Kind::Dict: {

@@ -38,6 +38,7 @@ public:
     static Value number(double d);
     static Value string(std::string s);
     static Value list(ValueList items);
+    static Value tuple(ValueList items); // a list that prints as a Python tuple
     static Value dict(ValueDict items);
     static Value makeNamespace(ValueDict items);
     static Value callable(std::string name, NativeFunction fn);
@@ -51,6 +52,7 @@ public:
     bool isNumber() const { return m_kind == Kind::Int || m_kind == Kind::Float || m_kind == Kind::Bool; }
     bool isString() const { return m_kind == Kind::String; }
     bool isList() const { return m_kind == Kind::List; }
+    bool isTuple() const { return m_kind == Kind::List && m_int == 1; }
     bool isDict() const { return m_kind == Kind::Dict; }
     bool isNamespace() const { return m_kind == Kind::Namespace; }
     bool isMapping() const { return m_kind == Kind::Dict; }
