@@ -114,8 +114,27 @@ void encodeBpe(const Vocab& vocab, std::string_view text, std::vector<int32_t>& 
 {
     if (text.empty())
         return;
-    // Code points as llama.cpp sees them: each invalid byte becomes U+FFFD.
-    std::vector<uint32_t> cps = unicode::decode(text);
+    // Code points as llama.cpp sees them: each invalid byte becomes U+FFFD. offsets[i] is where
+    // code point i starts in text; `faithful` says whether re-encoding the code points gives the
+    // same bytes (no invalid or overlong sequences), so that pieces can be views into text.
+    std::vector<uint32_t> cps;
+    std::vector<uint32_t> offsets;
+    cps.reserve(text.size());
+    offsets.reserve(text.size() + 1);
+    bool faithful = true;
+    std::string scratch;
+    for (size_t offset = 0; offset < text.size();) {
+        offsets.push_back(uint32_t(offset));
+        const size_t before = offset;
+        const uint32_t cp = unicode::decodeOne(text, offset);
+        cps.push_back(cp);
+        if (cp >= 0x80 || offset - before != 1) {
+            scratch.clear();
+            unicode::appendUtf8(scratch, cp);
+            faithful = faithful && scratch.size() == offset - before;
+        }
+    }
+    offsets.push_back(uint32_t(text.size()));
     std::vector<uint16_t> flags(cps.size());
     for (size_t i = 0; i < cps.size(); ++i)
         flags[i] = unicode::flags(cps[i]);
@@ -124,8 +143,18 @@ void encodeBpe(const Vocab& vocab, std::string_view text, std::vector<int32_t>& 
     vocab.pre->split(cps.data(), flags.data(), cps.size(), pieces);
 
     BpeWord word(vocab);
+    PieceCache cache;
     std::string bytes;
     for (const auto& [begin, end] : pieces) {
+        if (faithful) {
+            const std::string_view piece = text.substr(offsets[begin], offsets[end] - offsets[begin]);
+            if (cache.lookup(piece, out))
+                continue;
+            const size_t first = out.size();
+            word.encode(piece, out);
+            cache.store(piece, out.data() + first, out.size() - first);
+            continue;
+        }
         bytes.clear();
         for (size_t i = begin; i < end; ++i)
             unicode::appendUtf8(bytes, cps[i]);

@@ -5,11 +5,43 @@
 
 #include <cstdint>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace engine::tokenizer {
 
 class Vocab;
+
+// Words repeat: within one encode call, the ids of each short piece are remembered (as Hugging
+// Face's BPE does with its word cache). The keys view the caller's text, which outlives the cache.
+class PieceCache {
+public:
+    static constexpr size_t kMaxPieceBytes = 48;
+    static constexpr size_t kMaxEntries = 1 << 16;
+
+    // Appends the cached ids of piece to out; false when not cached.
+    bool lookup(std::string_view piece, std::vector<int32_t>& out) const
+    {
+        const auto it = m_map.find(piece);
+        if (it == m_map.end())
+            return false;
+        out.insert(out.end(), m_ids.begin() + it->second.first, m_ids.begin() + it->second.second);
+        return true;
+    }
+    void store(std::string_view piece, const int32_t* ids, size_t count)
+    {
+        if (piece.size() > kMaxPieceBytes || m_map.size() >= kMaxEntries)
+            return;
+        const auto begin = std::ptrdiff_t(m_ids.size());
+        m_ids.insert(m_ids.end(), ids, ids + count);
+        m_map.emplace(piece, std::make_pair(begin, std::ptrdiff_t(m_ids.size())));
+    }
+
+private:
+    std::unordered_map<std::string_view, std::pair<std::ptrdiff_t, std::ptrdiff_t>> m_map;
+    std::vector<int32_t> m_ids;
+};
 
 // Byte-level BPE: pre-tokenize, map bytes to GPT-2's byte alphabet, merge by rank.
 void encodeBpe(const Vocab& vocab, std::string_view text, std::vector<int32_t>& out);

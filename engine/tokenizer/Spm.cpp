@@ -31,43 +31,17 @@ struct BigramOrder {
     }
 };
 
-size_t utf8Length(char lead)
+// Merges one piece of the escaped text (the whole algorithm of llama.cpp's llm_tokenizer_spm).
+void mergePiece(const Vocab& vocab, std::string_view all, std::vector<Symbol>& symbols, std::vector<int32_t>& out,
+                PieceCache& cache)
 {
-    static constexpr size_t lookup[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
-    return lookup[static_cast<uint8_t>(lead) >> 4];
-}
-
-} // namespace
-
-void encodeSpm(const Vocab& vocab, std::string_view text, bool prefixSpace, std::vector<int32_t>& out)
-{
-    static constexpr std::string_view kSpaceMarker = "\xE2\x96\x81";
-    std::string escaped;
-    escaped.reserve(text.size() + 3 + text.size() / 2);
-    if (prefixSpace)
-        escaped += kSpaceMarker;
-    for (const char c : text) {
-        if (c == ' ')
-            escaped += kSpaceMarker;
-        else
-            escaped += c;
-    }
-    if (escaped.empty())
+    const std::string_view whole = all.substr(symbols.front().begin,
+                                              symbols.back().begin + symbols.back().size - symbols.front().begin);
+    if (cache.lookup(whole, out))
         return;
-
-    std::vector<Symbol> symbols;
-    symbols.reserve(escaped.size());
-    for (size_t offset = 0; offset < escaped.size();) {
-        const size_t len = std::min(utf8Length(escaped[offset]), escaped.size() - offset);
-        const int32_t index = int32_t(symbols.size());
-        symbols.push_back(Symbol{uint32_t(offset), uint32_t(len), index - 1, -1});
-        offset += len;
-        if (offset < escaped.size())
-            symbols.back().next = index + 1;
-    }
+    const size_t first = out.size();
 
     std::priority_queue<Bigram, std::vector<Bigram>, BigramOrder> queue;
-    const std::string_view all(escaped);
     const auto tryAdd = [&](int32_t left, int32_t right) {
         if (left < 0 || right < 0)
             return;
@@ -111,6 +85,48 @@ void encodeSpm(const Vocab& vocab, std::string_view text, bool prefixSpace, std:
                 out.push_back(t);
         }
     }
+    cache.store(whole, out.data() + first, out.size() - first);
+}
+
+} // namespace
+
+void encodeSpm(const Vocab& vocab, std::string_view text, bool prefixSpace, std::vector<int32_t>& out)
+{
+    static constexpr std::string_view kSpaceMarker = "\xE2\x96\x81";
+    std::string escaped;
+    escaped.reserve(text.size() + 3 + text.size() / 2);
+    if (prefixSpace)
+        escaped += kSpaceMarker;
+    for (const char c : text) {
+        if (c == ' ')
+            escaped += kSpaceMarker;
+        else
+            escaped += c;
+    }
+    if (escaped.empty())
+        return;
+
+    const std::string_view all(escaped);
+    PieceCache cache;
+    std::vector<Symbol> symbols;
+    uint32_t prevChar = 0;
+    for (size_t offset = 0; offset < all.size();) {
+        const size_t len = std::min(utf8Length(all[offset]), all.size() - offset);
+        const uint32_t packed = packChar(all.substr(offset, len));
+        if (!symbols.empty() && !vocab.spmPairs.find(int32_t(prevChar), int32_t(packed))) {
+            // No token contains these two characters side by side: no merge can cross here.
+            mergePiece(vocab, all, symbols, out, cache);
+            symbols.clear();
+        }
+        const int32_t index = int32_t(symbols.size());
+        symbols.push_back(Symbol{uint32_t(offset), uint32_t(len), index - 1, -1});
+        if (index > 0)
+            symbols[size_t(index - 1)].next = index;
+        prevChar = packed;
+        offset += len;
+    }
+    if (!symbols.empty())
+        mergePiece(vocab, all, symbols, out, cache);
 }
 
 } // namespace engine::tokenizer

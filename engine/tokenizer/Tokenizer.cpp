@@ -68,7 +68,13 @@ std::string Tokenizer::decode(std::span<const int32_t> ids, bool showSpecial) co
     std::string out;
     bool first = true;
     for (const int32_t id : ids) {
-        std::string_view piece = tokenPiece(id, showSpecial);
+        const Vocab& v = *m_vocab;
+        if (!v.valid(id))
+            continue;
+        const TokenType t = v.types[size_t(id)];
+        if (!showSpecial && (t == TokenType::Control || t == TokenType::Unknown))
+            continue;
+        std::string_view piece = v.pieces[size_t(id)];
         if (piece.empty())
             continue;
         if (first && m_vocab->addSpacePrefix && m_vocab->kind == ModelKind::Spm && piece[0] == ' ')

@@ -35,9 +35,15 @@ void MergeTable::grow()
 
 void MergeTable::insert(int32_t left, int32_t right, int32_t rank, int32_t result)
 {
+    const uint64_t key = makeKey(left, right);
+    if (key == kEmpty) {
+        if (!m_hasEmptyKey)
+            m_emptyKeyEntry = Entry{key, rank, result};
+        m_hasEmptyKey = true;
+        return;
+    }
     if ((m_count + 1) * 2 > m_slots.size())
         grow();
-    const uint64_t key = makeKey(left, right);
     for (size_t i = hash(key) & m_mask;; i = (i + 1) & m_mask) {
         Entry& e = m_slots[i];
         if (e.key == key)
@@ -138,6 +144,24 @@ int parseByteToken(std::string_view text)
     }
     return value;
 }
+
+} // namespace
+
+size_t utf8Length(char lead)
+{
+    static constexpr size_t lookup[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
+    return lookup[static_cast<uint8_t>(lead) >> 4];
+}
+
+uint32_t packChar(std::string_view utf8)
+{
+    uint32_t packed = 0;
+    for (size_t i = 0; i < utf8.size() && i < 4; ++i)
+        packed |= uint32_t(static_cast<uint8_t>(utf8[i])) << (8 * i);
+    return packed;
+}
+
+namespace {
 
 // Texts llama.cpp treats as end of generation (besides the eos/eot/eom keys).
 constexpr const char* kEndOfGenerationTexts[] = {
@@ -267,6 +291,17 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
             v.byteToken[size_t(b)] = v.find(mapped).value_or(kNoToken);
         }
     } else {
+        for (const std::string& text : v.texts) {
+            uint32_t prev = 0;
+            for (size_t offset = 0; offset < text.size();) {
+                const size_t len = std::min(utf8Length(text[offset]), text.size() - offset);
+                const uint32_t packed = packChar(std::string_view(text).substr(offset, len));
+                if (offset > 0)
+                    v.spmPairs.insert(int32_t(prev), int32_t(packed), 0, 0);
+                prev = packed;
+                offset += len;
+            }
+        }
         for (int b = 0; b < 256; ++b) {
             char hex[8];
             std::snprintf(hex, sizeof hex, "<0x%02X>", b);

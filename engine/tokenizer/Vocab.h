@@ -24,7 +24,8 @@ class GgufFile;
 namespace engine::tokenizer {
 
 // (left id, right id) -> (rank, merged id), open addressing. Ids at or above the vocabulary size
-// stand for merge results that are not tokens themselves (Vocab::extraTexts).
+// stand for merge results that are not tokens themselves (Vocab::extraTexts). Also used as a set of
+// adjacent character pairs (Vocab::spmPairs).
 class MergeTable {
 public:
     struct Entry {
@@ -37,9 +38,9 @@ public:
     void insert(int32_t left, int32_t right, int32_t rank, int32_t result);
     const Entry* find(int32_t left, int32_t right) const
     {
-        if (m_slots.empty())
-            return nullptr;
         const uint64_t key = makeKey(left, right);
+        if (m_slots.empty() || key == kEmpty)
+            return key == kEmpty && m_hasEmptyKey ? &m_emptyKeyEntry : nullptr;
         for (size_t i = hash(key) & m_mask;; i = (i + 1) & m_mask) {
             const Entry& e = m_slots[i];
             if (e.key == key)
@@ -58,6 +59,9 @@ private:
     std::vector<Entry> m_slots;
     size_t m_mask = 0;
     size_t m_count = 0;
+    // The all-ones key marks empty slots, so that one pair is stored aside.
+    bool m_hasEmptyKey = false;
+    Entry m_emptyKeyEntry;
 };
 
 // Special tokens (control, user-defined, unknown) for the leftmost-longest scan of the text.
@@ -100,6 +104,11 @@ private:
     std::array<bool, 256> m_first{};
 };
 
+// Length of the UTF-8 sequence a lead byte announces (1 for continuation and invalid bytes), as
+// llama.cpp's unicode_len_utf8; and up to 4 bytes of a character packed into 32 bits.
+size_t utf8Length(char lead);
+uint32_t packChar(std::string_view utf8);
+
 class Vocab {
 public:
     static Result<std::unique_ptr<Vocab>> load(const gguf::GgufFile& file);
@@ -128,6 +137,11 @@ public:
     std::vector<std::string> extraTexts;  // merge results that are not tokens (ids size()+i)
     std::array<int32_t, 256> byteSymbol{}; // BPE: symbol id of each raw byte (may be an extra id)
     std::array<int32_t, 256> byteToken{};  // token emitted for a raw byte, or kNoToken
+    // SentencePiece: every pair of adjacent characters (UTF-8 bytes packed in 32 bits) that occurs
+    // inside some token. Where a pair of the text is not in here, no merge can ever join the two
+    // characters, so the text is cut there and the pieces merged separately (same result, small
+    // priority queues).
+    MergeTable spmPairs;
 
     SpecialTrie specials;
 
