@@ -71,6 +71,20 @@ VecDotFn vecDot(TensorType weightType)
     return detail::scalarVecDot(weightType);
 }
 
+MatMulTileFn matMulTileScalar(TensorType weightType)
+{
+    return detail::scalarMatMulTile(weightType);
+}
+
+MatMulTileFn matMulTile(TensorType weightType)
+{
+    if (useAvx2()) {
+        if (MatMulTileFn fn = detail::avx2MatMulTile(weightType))
+            return fn;
+    }
+    return detail::scalarMatMulTile(weightType);
+}
+
 bool hasVecDot(TensorType weightType)
 {
     return detail::scalarVecDot(weightType) != nullptr;

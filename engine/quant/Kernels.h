@@ -32,6 +32,17 @@ VecDotFn vecDot(TensorType weightType);        // the best ISA this CPU has (run
 VecDotFn vecDotScalar(TensorType weightType);  // the reference
 bool hasVecDot(TensorType weightType);
 
+// A tile of a matrix product: out[c * outStride + r] = dot(weight row r, activation row c) for
+// r < nRows and c < nCols; weight rows are weightStride bytes apart, activation rows (converted by
+// quantizeActivations) actStride bytes apart. Same results as nRows * nCols vecDot calls (up to
+// float summation order), but faster: each weight block is decoded once for several activation
+// rows and each activation block loaded once for several weight rows. nCols == 1 is the
+// matrix-vector product of generation; larger nCols serve prefill.
+using MatMulTileFn = void (*)(int64_t n, int64_t nRows, int64_t nCols, const void* weights, size_t weightStride,
+                              const void* acts, size_t actStride, float* out, size_t outStride);
+MatMulTileFn matMulTile(TensorType weightType);       // runtime dispatch, as vecDot
+MatMulTileFn matMulTileScalar(TensorType weightType); // loops over vecDotScalar
+
 // "AVX2" or "scalar": which kernel set vecDot hands out (for logs and benchmarks).
 const char* kernelIsaName();
 

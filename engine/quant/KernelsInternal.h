@@ -9,6 +9,9 @@ namespace engine::quant::detail {
 VecDotFn scalarVecDot(TensorType weightType);
 void scalarQuantizeActivations(TensorType weightType, const float* x, void* dst, int64_t n);
 
+MatMulTileFn scalarMatMulTile(TensorType weightType);
+MatMulTileFn avx2MatMulTile(TensorType weightType); // nullptr where there is none
+
 // nullptr where the AVX2 set has no kernel for the type.
 VecDotFn avx2VecDot(TensorType weightType);
 // false when the AVX2 set has no converter for the activation type (the caller falls back).

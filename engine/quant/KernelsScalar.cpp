@@ -287,7 +287,42 @@ void quantizeQ8Act(const float* x, Block* y, int64_t nb)
     }
 }
 
+template <TensorType Type>
+void tileScalar(int64_t n, int64_t nRows, int64_t nCols, const void* weights, size_t weightStride, const void* acts,
+                size_t actStride, float* out, size_t outStride)
+{
+    const VecDotFn dot = scalarVecDot(Type);
+    const auto* w = static_cast<const uint8_t*>(weights);
+    const auto* a = static_cast<const uint8_t*>(acts);
+    for (int64_t c = 0; c < nCols; ++c)
+        for (int64_t r = 0; r < nRows; ++r)
+            dot(n, out + c * static_cast<int64_t>(outStride) + r, w + r * static_cast<int64_t>(weightStride),
+                a + c * static_cast<int64_t>(actStride));
+}
+
 } // namespace
+
+MatMulTileFn scalarMatMulTile(TensorType weightType)
+{
+    switch (weightType) {
+    case TensorType::F32: return tileScalar<TensorType::F32>;
+    case TensorType::F16: return tileScalar<TensorType::F16>;
+    case TensorType::BF16: return tileScalar<TensorType::BF16>;
+    case TensorType::Q4_0: return tileScalar<TensorType::Q4_0>;
+    case TensorType::Q5_0: return tileScalar<TensorType::Q5_0>;
+    case TensorType::Q8_0: return tileScalar<TensorType::Q8_0>;
+    case TensorType::IQ4_NL: return tileScalar<TensorType::IQ4_NL>;
+    case TensorType::Q4_1: return tileScalar<TensorType::Q4_1>;
+    case TensorType::Q5_1: return tileScalar<TensorType::Q5_1>;
+    case TensorType::Q2_K: return tileScalar<TensorType::Q2_K>;
+    case TensorType::Q3_K: return tileScalar<TensorType::Q3_K>;
+    case TensorType::Q4_K: return tileScalar<TensorType::Q4_K>;
+    case TensorType::Q5_K: return tileScalar<TensorType::Q5_K>;
+    case TensorType::Q6_K: return tileScalar<TensorType::Q6_K>;
+    case TensorType::IQ4_XS: return tileScalar<TensorType::IQ4_XS>;
+    default: return nullptr;
+    }
+}
 
 VecDotFn scalarVecDot(TensorType weightType)
 {

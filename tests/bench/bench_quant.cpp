@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 #include <vector>
@@ -97,6 +98,34 @@ void dot(benchmark::State& state, TensorType t, bool scalar)
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(m.weights.size()));
 }
 
+// Weight rows against nCols activation rows with the tile kernels; bytes of weights per second
+// (each weight byte is used nCols times) and multiply-adds per second.
+void tileProduct(benchmark::State& state, TensorType t, bool scalar, int nCols)
+{
+    const Matrix m = makeMatrix(t);
+    std::vector<uint8_t> acts(m.act.size() * static_cast<size_t>(nCols));
+    for (int c = 0; c < nCols; ++c)
+        std::copy(m.act.begin(), m.act.end(), acts.begin() + static_cast<size_t>(c) * m.act.size());
+    const MatMulTileFn fn = scalar ? matMulTileScalar(t) : matMulTile(t);
+    std::vector<float> out(static_cast<size_t>(kRows) * static_cast<size_t>(nCols));
+    // Validate first against the reference dot.
+    fn(kRowLength, kRows, nCols, m.weights.data(), m.rowBytes, acts.data(), m.act.size(), out.data(), kRows);
+    for (int64_t r = 0; r < kRows; r += 31) {
+        float ref = 0;
+        vecDotScalar(t)(kRowLength, &ref, m.weights.data() + r * m.rowBytes, m.act.data());
+        if (std::fabs(out[static_cast<size_t>(r)] - ref) > 1e-3f * (std::fabs(ref) + 1.0f)) {
+            state.SkipWithError("tile disagrees with the reference");
+            return;
+        }
+    }
+    for (auto _ : state) {
+        fn(kRowLength, kRows, nCols, m.weights.data(), m.rowBytes, acts.data(), m.act.size(), out.data(), kRows);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(m.weights.size()));
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kRows * kRowLength * nCols);
+}
+
 void quantizeActs(benchmark::State& state, TensorType t, bool scalar)
 {
     std::mt19937 rng(1);
@@ -121,6 +150,9 @@ int registerAll()
         benchmark::RegisterBenchmark(("dequantize/" + name(t)).c_str(), dequantize, t);
         benchmark::RegisterBenchmark(("vecdot_scalar/" + name(t)).c_str(), dot, t, true);
         benchmark::RegisterBenchmark((std::string("vecdot_") + kernelIsaName() + "/" + name(t)).c_str(), dot, t, false);
+        benchmark::RegisterBenchmark((std::string("matvec_tile_") + kernelIsaName() + "/" + name(t)).c_str(), tileProduct, t, false, 1);
+        benchmark::RegisterBenchmark(("matmul64_scalar/" + name(t)).c_str(), tileProduct, t, true, 64);
+        benchmark::RegisterBenchmark((std::string("matmul64_tile_") + kernelIsaName() + "/" + name(t)).c_str(), tileProduct, t, false, 64);
     }
     for (TensorType t : {TensorType::Q4_0, TensorType::Q4_1, TensorType::Q4_K}) {
         const std::string act(typeName(activationType(t)));

@@ -177,6 +177,48 @@ private slots:
         }
     }
 
+    // Tiles of a matrix product give each element as the dot product of its row and column,
+    // whatever the tile shape (odd row and column counts exercise every edge path).
+    void matMulTilesMatchDots()
+    {
+        for (TensorType t : kWeightTypes) {
+            for (int64_t nCols : {1, 3, 4, 9}) {
+                const int64_t n = unit(t) * 3;
+                const int64_t nRows = 7;
+                std::vector<Operands> rows, cols;
+                for (int64_t r = 0; r < nRows; ++r)
+                    rows.push_back(make(t, n, static_cast<uint32_t>(100 + r)));
+                for (int64_t c = 0; c < nCols; ++c)
+                    cols.push_back(make(t, n, static_cast<uint32_t>(200 + c)));
+                const size_t ws = rows[0].weight.size(), as = cols[0].act.size();
+                std::vector<uint8_t> w(ws * nRows), a(as * nCols);
+                for (int64_t r = 0; r < nRows; ++r)
+                    std::copy(rows[r].weight.begin(), rows[r].weight.end(), w.begin() + r * ws);
+                for (int64_t c = 0; c < nCols; ++c)
+                    std::copy(cols[c].act.begin(), cols[c].act.end(), a.begin() + c * as);
+                const size_t os = static_cast<size_t>(nRows) + 2; // padded output rows
+                std::vector<float> fast(os * nCols, -7.0f), ref(os * nCols, -7.0f);
+                matMulTile(t)(n, nRows, nCols, w.data(), ws, a.data(), as, fast.data(), os);
+                matMulTileScalar(t)(n, nRows, nCols, w.data(), ws, a.data(), as, ref.data(), os);
+                double num = 0, den = 0;
+                for (int64_t c = 0; c < nCols; ++c) {
+                    for (int64_t r = 0; r < nRows; ++r) {
+                        float dot = 0;
+                        vecDotScalar(t)(n, &dot, w.data() + r * ws, a.data() + c * as);
+                        QCOMPARE(ref[c * os + r], dot);
+                        const double e = static_cast<double>(fast[c * os + r]) - dot;
+                        num += e * e;
+                        den += static_cast<double>(dot) * dot;
+                    }
+                    // The padding between output rows is left alone.
+                    QCOMPARE(fast[c * os + nRows], -7.0f);
+                    QCOMPARE(fast[c * os + nRows + 1], -7.0f);
+                }
+                QVERIFY2(num <= 1e-10 * den, qPrintable(label(t, n) + QStringLiteral(" cols=%1: NMSE %2").arg(nCols).arg(num / den)));
+            }
+        }
+    }
+
     // Q8_0 activations round half to even with scale 127/amax, as ggml-cpu's AVX2 path does.
     void q8ActivationRounding()
     {

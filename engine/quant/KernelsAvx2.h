@@ -1,0 +1,330 @@
+#pragma once
+// Building blocks of the AVX2 kernels: reductions, nibble and bit unpacking, and one decoder per
+// weight format (turning a block into bytes for maddubs). Include only from files compiled with
+// inkstone_avx2_sources(): it uses AVX2/FMA/F16C intrinsics unconditionally.
+
+#include "quant/Blocks.h"
+#include "quant/Quant.h"
+
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace engine::quant::detail::avx2 {
+
+
+inline float h2f(Half h) { return _cvtsh_ss(h); }
+
+inline float hsum(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+inline int hsumI32(__m256i v)
+{
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(s);
+}
+
+inline __m256i loadu(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+
+// 16 bytes of nibbles -> 32 bytes: low nibbles first (elements 0..15), then high (16..31).
+inline __m256i nibbles32(const uint8_t* qs)
+{
+    const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
+    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
+}
+
+// 32 bits -> 32 bytes, byte j = 0xFF where bit j is set.
+inline __m256i bitsToBytes(uint32_t bits)
+{
+    const __m256i shuffle = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0x0000000000000000);
+    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)), shuffle);
+    const __m256i mask = _mm256_set1_epi64x(0x7FBFDFEFF7FBFDFE);
+    v = _mm256_or_si256(v, mask);
+    return _mm256_cmpeq_epi8(v, _mm256_set1_epi64x(-1));
+}
+
+// Dot of 32 unsigned bytes with 32 signed bytes, as 8 int32 partial sums.
+inline __m256i dotU8(__m256i u, __m256i s)
+{
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+}
+
+// Same for two signed operands: move the sign of a onto b.
+inline __m256i dotI8(__m256i a, __m256i b)
+{
+    return dotU8(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
+}
+
+// ---- 32-element formats ----
+
+// Symmetric formats give the signed weights (q); those stored with an offset also give them
+// unsigned (u = q + kOffset), which lets a tile skip the sign trick and subtract
+// kOffset * sum(activations) once per activation block instead.
+struct DecodeQ4_0 {
+    using Block = BlockQ4_0;
+    static constexpr int kOffset = 8;
+    static __m256i u(const Block& b) { return nibbles32(b.qs); }
+    static __m256i q(const Block& b) { return _mm256_sub_epi8(u(b), _mm256_set1_epi8(8)); }
+};
+struct DecodeQ5_0 {
+    using Block = BlockQ5_0;
+    static constexpr int kOffset = 16;
+    static __m256i u(const Block& b)
+    {
+        uint32_t qh;
+        std::memcpy(&qh, b.qh, sizeof qh);
+        return _mm256_or_si256(nibbles32(b.qs), _mm256_and_si256(bitsToBytes(qh), _mm256_set1_epi8(0x10)));
+    }
+    static __m256i q(const Block& b)
+    {
+        uint32_t qh;
+        std::memcpy(&qh, b.qh, sizeof qh);
+        // (nibble | bit4) - 16 == nibble - (bit4 clear ? 16 : 0)
+        const __m256i clear = _mm256_andnot_si256(bitsToBytes(qh), _mm256_set1_epi8(static_cast<char>(0xF0)));
+        return _mm256_or_si256(nibbles32(b.qs), clear);
+    }
+};
+struct DecodeQ8_0 {
+    using Block = BlockQ8_0;
+    static constexpr int kOffset = 0;
+    static __m256i q(const Block& b) { return loadu(b.qs); }
+};
+struct DecodeIQ4_NL {
+    using Block = BlockIQ4_NL;
+    static constexpr int kOffset = 0;
+    static __m256i q(const Block& b)
+    {
+        const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
+        return _mm256_shuffle_epi8(table, nibbles32(b.qs));
+    }
+};
+struct DecodeQ4_1 {
+    using Block = BlockQ4_1;
+    static __m256i q(const Block& b) { return nibbles32(b.qs); }
+};
+struct DecodeQ5_1 {
+    using Block = BlockQ5_1;
+    static __m256i q(const Block& b)
+    {
+        uint32_t qh;
+        std::memcpy(&qh, b.qh, sizeof qh);
+        const __m256i high = _mm256_and_si256(bitsToBytes(qh), _mm256_set1_epi8(0x10));
+        return _mm256_or_si256(nibbles32(b.qs), high);
+    }
+};
+
+// ---- super-block formats against Q8_K ----
+// A decoder gives, for chunk c (elements 32c..32c+31), the weights as bytes (unsigned, or
+// signed when kSigned) and the int16 scale of each of the 16 maddubs lanes; plus the integer
+// terms that come from the activation block sums: `offset` (a constant subtracted from every
+// unsigned quant, folded in with the scales) and the mins (scaled by dmin).
+
+inline __m256i scalePair(int a, int b)
+{
+    return _mm256_set_m128i(_mm_set1_epi16(static_cast<short>(b)), _mm_set1_epi16(static_cast<short>(a)));
+}
+
+struct DecodeQ2_K {
+    using Block = BlockQ2_K;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasMins = true;
+    const Block& b;
+    float d, dmin;
+    explicit DecodeQ2_K(const Block& blk) : b(blk), d(h2f(blk.d)), dmin(h2f(blk.dmin)) {}
+    __m256i chunk(int c) const
+    {
+        const __m256i q = loadu(b.qs + 32 * (c / 4));
+        return _mm256_and_si256(_mm256_srli_epi16(q, 2 * (c % 4)), _mm256_set1_epi8(3));
+    }
+    __m256i scales(int c) const { return scalePair(b.scales[2 * c] & 0xF, b.scales[2 * c + 1] & 0xF); }
+    int offsetTerm(const int16_t*) const { return 0; }
+    int minSum(const int16_t* bsums) const
+    {
+        int s = 0;
+        for (int j = 0; j < 16; ++j)
+            s += (b.scales[j] >> 4) * bsums[j];
+        return s;
+    }
+};
+
+struct DecodeQ3_K {
+    using Block = BlockQ3_K;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasMins = false;
+    const Block& b;
+    float d, dmin = 0;
+    int8_t sc[16];
+    explicit DecodeQ3_K(const Block& blk) : b(blk), d(h2f(blk.d)) { q3kScales(blk.scales, sc); }
+    // Unsigned 0..7 = low 2 bits | high bit << 2; the weight is that minus 4.
+    __m256i chunk(int c) const
+    {
+        const __m256i low = _mm256_and_si256(_mm256_srli_epi16(loadu(b.qs + 32 * (c / 4)), 2 * (c % 4)), _mm256_set1_epi8(3));
+        const __m256i bit = _mm256_set1_epi8(static_cast<char>(1 << c));
+        const __m256i high = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(loadu(b.hmask), bit), bit), _mm256_set1_epi8(4));
+        return _mm256_or_si256(low, high);
+    }
+    __m256i scales(int c) const { return scalePair(sc[2 * c], sc[2 * c + 1]); }
+    int offsetTerm(const int16_t* bsums) const
+    {
+        int s = 0;
+        for (int j = 0; j < 16; ++j)
+            s += sc[j] * bsums[j];
+        return 4 * s;
+    }
+    int minSum(const int16_t*) const { return 0; }
+};
+
+template <typename BlockT>
+struct ScaleMinBase {
+    const BlockT& b;
+    float d, dmin;
+    uint8_t sc[8], mn[8];
+    explicit ScaleMinBase(const BlockT& blk) : b(blk), d(h2f(blk.d)), dmin(h2f(blk.dmin))
+    {
+        for (int j = 0; j < 8; ++j)
+            kScaleMin(j, blk.scales, sc[j], mn[j]);
+    }
+    __m256i scales(int c) const { return _mm256_set1_epi16(sc[c]); }
+    int offsetTerm(const int16_t*) const { return 0; }
+    int minSum(const int16_t* bsums) const
+    {
+        int s = 0;
+        for (int j = 0; j < 8; ++j)
+            s += mn[j] * (bsums[2 * j] + bsums[2 * j + 1]);
+        return s;
+    }
+};
+
+struct DecodeQ4_K : ScaleMinBase<BlockQ4_K> {
+    using Block = BlockQ4_K;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasMins = true;
+    using ScaleMinBase::ScaleMinBase;
+    __m256i chunk(int c) const
+    {
+        const __m256i q = loadu(b.qs + 32 * (c / 2));
+        return _mm256_and_si256(_mm256_srli_epi16(q, 4 * (c % 2)), _mm256_set1_epi8(0x0F));
+    }
+};
+
+struct DecodeQ5_K : ScaleMinBase<BlockQ5_K> {
+    using Block = BlockQ5_K;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasMins = true;
+    using ScaleMinBase::ScaleMinBase;
+    __m256i chunk(int c) const
+    {
+        const __m256i low = _mm256_and_si256(_mm256_srli_epi16(loadu(b.qs + 32 * (c / 2)), 4 * (c % 2)), _mm256_set1_epi8(0x0F));
+        const __m256i bit = _mm256_set1_epi8(static_cast<char>(1 << c));
+        const __m256i high = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(loadu(b.qh), bit), bit), _mm256_set1_epi8(0x10));
+        return _mm256_or_si256(low, high);
+    }
+};
+
+struct DecodeQ6_K {
+    using Block = BlockQ6_K;
+    static constexpr bool kSigned = false;
+    static constexpr bool kHasMins = false;
+    const Block& b;
+    float d, dmin = 0;
+    explicit DecodeQ6_K(const Block& blk) : b(blk), d(h2f(blk.d)) {}
+    // Unsigned 0..63; the weight is that minus 32.
+    __m256i chunk(int c) const
+    {
+        const int half = c / 4, which = c % 4;
+        const __m256i ql = loadu(b.ql + 64 * half + 32 * (which % 2));
+        const __m256i low = _mm256_and_si256(_mm256_srli_epi16(ql, 4 * (which / 2)), _mm256_set1_epi8(0x0F));
+        const __m256i qh = loadu(b.qh + 32 * half);
+        const __m256i high = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * which), _mm256_set1_epi8(3));
+        return _mm256_or_si256(low, _mm256_slli_epi16(high, 4));
+    }
+    __m256i scales(int c) const { return scalePair(b.scales[2 * c], b.scales[2 * c + 1]); }
+    int offsetTerm(const int16_t* bsums) const
+    {
+        int s = 0;
+        for (int j = 0; j < 16; ++j)
+            s += b.scales[j] * bsums[j];
+        return 32 * s;
+    }
+    int minSum(const int16_t*) const { return 0; }
+};
+
+struct DecodeIQ4_XS {
+    using Block = BlockIQ4_XS;
+    static constexpr bool kSigned = true;
+    static constexpr bool kHasMins = false;
+    const Block& b;
+    float d, dmin = 0;
+    explicit DecodeIQ4_XS(const Block& blk) : b(blk), d(h2f(blk.d)) {}
+    __m256i chunk(int c) const
+    {
+        const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
+        return _mm256_shuffle_epi8(table, nibbles32(b.qs + 16 * c));
+    }
+    __m256i scales(int c) const { return _mm256_set1_epi16(static_cast<short>(iq4xsScale(b, c))); }
+    int offsetTerm(const int16_t*) const { return 0; }
+    int minSum(const int16_t*) const { return 0; }
+};
+
+// The dot product of one super-block row with one Q8_K row (also the 1 x 1 tile).
+template <typename Decoder>
+inline void dotSuper(int64_t n, float* out, const void* vx, const void* vy)
+{
+    const auto* x = static_cast<const typename Decoder::Block*>(vx);
+    const auto* y = static_cast<const BlockQ8_K*>(vy);
+    const int64_t nb = n / kQK_K;
+    float sum = 0;
+    for (int64_t i = 0; i < nb; ++i) {
+        const Decoder dec(x[i]);
+        __m256i sumi = _mm256_setzero_si256();
+        for (int c = 0; c < kQK_K / 32; ++c) {
+            const __m256i yv = loadu(y[i].qs + 32 * c);
+            const __m256i q = dec.chunk(c);
+            __m256i p16;
+            if constexpr (Decoder::kSigned)
+                p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(yv, q));
+            else
+                p16 = _mm256_maddubs_epi16(q, yv);
+            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(dec.scales(c), p16));
+        }
+        const float dy = y[i].d;
+        const int isum = hsumI32(sumi) - dec.offsetTerm(y[i].bsums);
+        sum += dec.d * dy * static_cast<float>(isum);
+        if constexpr (Decoder::kHasMins)
+            sum -= dec.dmin * dy * static_cast<float>(dec.minSum(y[i].bsums));
+    }
+    *out = sum;
+}
+
+// ---- plain float formats: 4 accumulators of 8 lanes, as ggml's GGML_F32/F16 steps ----
+
+struct LoadF32 {
+    using T = float;
+    static __m256 load(const T* p) { return _mm256_loadu_ps(p); }
+    static float scalar(T v) { return v; }
+};
+struct LoadF16 {
+    using T = uint16_t;
+    static __m256 load(const T* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+    static float scalar(T v) { return _cvtsh_ss(v); }
+};
+struct LoadBF16 {
+    using T = uint16_t;
+    static __m256 load(const T* p)
+    {
+        const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+        return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+    }
+    static float scalar(T v) { return bf16ToF32(v); }
+};
+
+} // namespace engine::quant::detail::avx2

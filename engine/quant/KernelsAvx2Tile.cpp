@@ -1,0 +1,279 @@
+// AVX2 matrix-product tiles (Kernels.h, matMulTile): R weight rows x C activation rows held in
+// registers, so a decoded weight block serves C activation rows and a loaded activation block
+// serves R weight rows. The per-format part is the decoder of KernelsAvx2.h, as in the dot
+// products; only the loop nest differs. Compiled with -mavx2 -mfma -mf16c.
+
+#include "quant/KernelsAvx2.h"
+#include "quant/KernelsInternal.h"
+
+#include <array>
+#include <utility>
+
+namespace engine::quant::detail {
+namespace {
+
+using namespace avx2;
+
+// Where the tile reads and writes: rows of weights, rows of activations, the output matrix.
+struct TileArgs {
+    int64_t n;
+    const uint8_t* w;
+    size_t ws;
+    const uint8_t* a;
+    size_t as;
+    float* out;
+    size_t os;
+};
+
+template <typename Block>
+const Block* rowOf(const uint8_t* base, size_t stride, int index)
+{
+    return reinterpret_cast<const Block*>(base + static_cast<size_t>(index) * stride);
+}
+
+// ---- 32-element symmetric formats against Q8_0 ----
+template <typename Decoder>
+struct SymmetricTile {
+    static constexpr int kMatVecRows = 4;
+    template <int R, int C>
+    static void run(const TileArgs& t)
+    {
+        using Block = typename Decoder::Block;
+        constexpr bool kUnsigned = Decoder::kOffset != 0;
+        const int64_t nb = t.n / kQK;
+        __m256 acc[R][C];
+        for (int r = 0; r < R; ++r)
+            for (int c = 0; c < C; ++c)
+                acc[r][c] = _mm256_setzero_ps();
+        for (int64_t i = 0; i < nb; ++i) {
+            __m256i q[R], absQ[R];
+            __m256 dx[R];
+            for (int r = 0; r < R; ++r) {
+                const Block& b = rowOf<Block>(t.w, t.ws, r)[i];
+                if constexpr (kUnsigned) {
+                    q[r] = Decoder::u(b);
+                } else {
+                    q[r] = Decoder::q(b);
+                    absQ[r] = _mm256_sign_epi8(q[r], q[r]);
+                }
+                dx[r] = _mm256_set1_ps(h2f(b.d));
+            }
+            for (int c = 0; c < C; ++c) {
+                const BlockQ8_0& yb = rowOf<BlockQ8_0>(t.a, t.as, c)[i];
+                const __m256i y = loadu(yb.qs);
+                const __m256 dy = _mm256_set1_ps(h2f(yb.d));
+                if constexpr (kUnsigned) {
+                    // sum((u - offset) * y) = sum(u * y) - offset * sum(y), the latter shared by the rows.
+                    const __m256i offset = dotU8(_mm256_set1_epi8(static_cast<char>(Decoder::kOffset)), y);
+                    for (int r = 0; r < R; ++r) {
+                        const __m256i p = _mm256_sub_epi32(dotU8(q[r], y), offset);
+                        acc[r][c] = _mm256_fmadd_ps(_mm256_mul_ps(dx[r], dy), _mm256_cvtepi32_ps(p), acc[r][c]);
+                    }
+                } else {
+                    for (int r = 0; r < R; ++r) {
+                        const __m256i p = dotU8(absQ[r], _mm256_sign_epi8(y, q[r]));
+                        acc[r][c] = _mm256_fmadd_ps(_mm256_mul_ps(dx[r], dy), _mm256_cvtepi32_ps(p), acc[r][c]);
+                    }
+                }
+            }
+        }
+        for (int c = 0; c < C; ++c)
+            for (int r = 0; r < R; ++r)
+                t.out[static_cast<size_t>(c) * t.os + static_cast<size_t>(r)] = hsum(acc[r][c]);
+    }
+};
+
+// ---- 32-element formats with a min, against Q8_1 ----
+template <typename Decoder>
+struct WithMinTile {
+    static constexpr int kMatVecRows = 4;
+    template <int R, int C>
+    static void run(const TileArgs& t)
+    {
+        using Block = typename Decoder::Block;
+        const int64_t nb = t.n / kQK;
+        __m256 acc[R][C];
+        float mins[R][C] = {};
+        for (int r = 0; r < R; ++r)
+            for (int c = 0; c < C; ++c)
+                acc[r][c] = _mm256_setzero_ps();
+        for (int64_t i = 0; i < nb; ++i) {
+            __m256i q[R];
+            float dx[R], mx[R];
+            for (int r = 0; r < R; ++r) {
+                const Block& b = rowOf<Block>(t.w, t.ws, r)[i];
+                q[r] = Decoder::q(b);
+                dx[r] = h2f(b.d);
+                mx[r] = h2f(b.m);
+            }
+            for (int c = 0; c < C; ++c) {
+                const BlockQ8_1& yb = rowOf<BlockQ8_1>(t.a, t.as, c)[i];
+                const __m256i y = loadu(yb.qs);
+                const float dy = h2f(yb.d), sy = h2f(yb.s);
+                for (int r = 0; r < R; ++r) {
+                    acc[r][c] = _mm256_fmadd_ps(_mm256_set1_ps(dx[r] * dy), _mm256_cvtepi32_ps(dotU8(q[r], y)), acc[r][c]);
+                    mins[r][c] += mx[r] * sy;
+                }
+            }
+        }
+        for (int c = 0; c < C; ++c)
+            for (int r = 0; r < R; ++r)
+                t.out[static_cast<size_t>(c) * t.os + static_cast<size_t>(r)] = hsum(acc[r][c]) + mins[r][c];
+    }
+};
+
+// ---- super-block formats against Q8_K ----
+template <typename Decoder, size_t... I>
+std::array<Decoder, sizeof...(I)> decoders(const TileArgs& t, int64_t i, std::index_sequence<I...>)
+{
+    using Block = typename Decoder::Block;
+    return {Decoder(rowOf<Block>(t.w, t.ws, static_cast<int>(I))[i])...};
+}
+
+template <typename Decoder>
+struct SuperTile {
+    // The decoders' state (scales, mins) of more rows than this spills registers.
+    static constexpr int kMatVecRows = 1;
+    template <int R, int C>
+    static void run(const TileArgs& t)
+    {
+        if constexpr (R == 1 && C == 1) {
+            dotSuper<Decoder>(t.n, t.out, t.w, t.a);
+            return;
+        }
+        const int64_t nb = t.n / kQK_K;
+        float sum[R][C] = {};
+        for (int64_t i = 0; i < nb; ++i) {
+            const std::array<Decoder, R> dec = decoders<Decoder>(t, i, std::make_index_sequence<R>{});
+            const BlockQ8_K* yb[C];
+            for (int c = 0; c < C; ++c)
+                yb[c] = &rowOf<BlockQ8_K>(t.a, t.as, c)[i];
+            __m256i sumi[R][C];
+            for (int r = 0; r < R; ++r)
+                for (int c = 0; c < C; ++c)
+                    sumi[r][c] = _mm256_setzero_si256();
+            for (int j = 0; j < kQK_K / 32; ++j) {
+                __m256i q[R], s[R];
+                for (int r = 0; r < R; ++r) {
+                    q[r] = dec[r].chunk(j);
+                    s[r] = dec[r].scales(j);
+                }
+                for (int c = 0; c < C; ++c) {
+                    const __m256i y = loadu(yb[c]->qs + 32 * j);
+                    for (int r = 0; r < R; ++r) {
+                        __m256i p16;
+                        if constexpr (Decoder::kSigned)
+                            p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(q[r], q[r]), _mm256_sign_epi8(y, q[r]));
+                        else
+                            p16 = _mm256_maddubs_epi16(q[r], y);
+                        sumi[r][c] = _mm256_add_epi32(sumi[r][c], _mm256_madd_epi16(s[r], p16));
+                    }
+                }
+            }
+            for (int c = 0; c < C; ++c) {
+                const float dy = yb[c]->d;
+                for (int r = 0; r < R; ++r) {
+                    const int isum = hsumI32(sumi[r][c]) - dec[r].offsetTerm(yb[c]->bsums);
+                    sum[r][c] += dec[r].d * dy * static_cast<float>(isum);
+                    if constexpr (Decoder::kHasMins)
+                        sum[r][c] -= dec[r].dmin * dy * static_cast<float>(dec[r].minSum(yb[c]->bsums));
+                }
+            }
+        }
+        for (int c = 0; c < C; ++c)
+            for (int r = 0; r < R; ++r)
+                t.out[static_cast<size_t>(c) * t.os + static_cast<size_t>(r)] = sum[r][c];
+    }
+};
+
+// ---- plain float formats ----
+template <typename Load>
+struct FloatTile {
+    static constexpr int kMatVecRows = 4;
+    template <int R, int C>
+    static void run(const TileArgs& t)
+    {
+        using T = typename Load::T;
+        __m256 acc[R][C];
+        for (int r = 0; r < R; ++r)
+            for (int c = 0; c < C; ++c)
+                acc[r][c] = _mm256_setzero_ps();
+        int64_t k = 0;
+        for (; k + 8 <= t.n; k += 8) {
+            __m256 x[R];
+            for (int r = 0; r < R; ++r)
+                x[r] = Load::load(rowOf<T>(t.w, t.ws, r) + k);
+            for (int c = 0; c < C; ++c) {
+                const __m256 y = Load::load(rowOf<T>(t.a, t.as, c) + k);
+                for (int r = 0; r < R; ++r)
+                    acc[r][c] = _mm256_fmadd_ps(x[r], y, acc[r][c]);
+            }
+        }
+        for (int c = 0; c < C; ++c)
+            for (int r = 0; r < R; ++r) {
+                double sum = hsum(acc[r][c]);
+                const T* x = rowOf<T>(t.w, t.ws, r);
+                const T* y = rowOf<T>(t.a, t.as, c);
+                for (int64_t e = k; e < t.n; ++e)
+                    sum += static_cast<double>(Load::scalar(x[e]) * Load::scalar(y[e]));
+                t.out[static_cast<size_t>(c) * t.os + static_cast<size_t>(r)] = static_cast<float>(sum);
+            }
+    }
+};
+
+// Covers the nRows x nCols output with R x C tiles: kMatVecRows x 1 for a single activation row
+// (generation), 2 x 4 otherwise (prefill); the edges with 1-wide tiles.
+template <typename Kernel>
+void tile(int64_t n, int64_t nRows, int64_t nCols, const void* weights, size_t weightStride, const void* acts,
+          size_t actStride, float* out, size_t outStride)
+{
+    const auto* w = static_cast<const uint8_t*>(weights);
+    const auto* a = static_cast<const uint8_t*>(acts);
+    auto at = [&](int64_t r, int64_t c) {
+        return TileArgs{n, w + static_cast<size_t>(r) * weightStride, weightStride,
+                        a + static_cast<size_t>(c) * actStride, actStride,
+                        out + static_cast<size_t>(c) * outStride + static_cast<size_t>(r), outStride};
+    };
+    int64_t c = 0;
+    for (; c + 4 <= nCols; c += 4) {
+        int64_t r = 0;
+        for (; r + 2 <= nRows; r += 2)
+            Kernel::template run<2, 4>(at(r, c));
+        for (; r < nRows; ++r)
+            Kernel::template run<1, 4>(at(r, c));
+    }
+    for (; c < nCols; ++c) {
+        int64_t r = 0;
+        constexpr int kRows = Kernel::kMatVecRows;
+        for (; r + kRows <= nRows; r += kRows)
+            Kernel::template run<kRows, 1>(at(r, c));
+        for (; r < nRows; ++r)
+            Kernel::template run<1, 1>(at(r, c));
+    }
+}
+
+} // namespace
+
+MatMulTileFn avx2MatMulTile(TensorType weightType)
+{
+    switch (weightType) {
+    case TensorType::F32: return tile<FloatTile<LoadF32>>;
+    case TensorType::F16: return tile<FloatTile<LoadF16>>;
+    case TensorType::BF16: return tile<FloatTile<LoadBF16>>;
+    case TensorType::Q4_0: return tile<SymmetricTile<DecodeQ4_0>>;
+    case TensorType::Q5_0: return tile<SymmetricTile<DecodeQ5_0>>;
+    case TensorType::Q8_0: return tile<SymmetricTile<DecodeQ8_0>>;
+    case TensorType::IQ4_NL: return tile<SymmetricTile<DecodeIQ4_NL>>;
+    case TensorType::Q4_1: return tile<WithMinTile<DecodeQ4_1>>;
+    case TensorType::Q5_1: return tile<WithMinTile<DecodeQ5_1>>;
+    case TensorType::Q2_K: return tile<SuperTile<DecodeQ2_K>>;
+    case TensorType::Q3_K: return tile<SuperTile<DecodeQ3_K>>;
+    case TensorType::Q4_K: return tile<SuperTile<DecodeQ4_K>>;
+    case TensorType::Q5_K: return tile<SuperTile<DecodeQ5_K>>;
+    case TensorType::Q6_K: return tile<SuperTile<DecodeQ6_K>>;
+    case TensorType::IQ4_XS: return tile<SuperTile<DecodeIQ4_XS>>;
+    default: return nullptr;
+    }
+}
+
+} // namespace engine::quant::detail
