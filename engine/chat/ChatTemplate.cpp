@@ -1,6 +1,7 @@
 #include "chat/ChatTemplate.h"
 
 #include <ctime>
+#include <optional>
 
 namespace engine::chat {
 
@@ -92,6 +93,84 @@ Result<std::string> ChatTemplate::apply(const ChatRequest& request) const
     options.limits = request.limits;
     options.now = request.now;
     return m_template.render(Value::dict(std::move(vars)), options);
+}
+
+namespace {
+
+// Folds a leading system message into the first user message ("system\n\nuser").
+std::optional<Value> foldSystem(const Value& messages)
+{
+    if (!messages.isList() || messages.asList().size() < 2)
+        return std::nullopt;
+    const ValueList& items = messages.asList();
+    const Value* role = items[0].find(std::string_view("role"));
+    const Value* content = items[0].find(std::string_view("content"));
+    const Value* nextRole = items[1].find(std::string_view("role"));
+    const Value* nextContent = items[1].find(std::string_view("content"));
+    if (!role || !content || !nextRole || !nextContent || !role->isString() || role->asString() != "system" ||
+        !nextRole->isString() || nextRole->asString() != "user" || !content->isString() || !nextContent->isString())
+        return std::nullopt;
+    ValueDict merged = items[1].asDict();
+    for (auto& [k, v] : merged)
+        if (k.isString() && k.asString() == "content")
+            v = Value::string(content->asString() + "\n\n" + nextContent->asString());
+    ValueList out(items.begin() + 1, items.end());
+    out[0] = Value::dict(std::move(merged));
+    return Value::list(std::move(out));
+}
+
+std::string systemText(const Value& messages)
+{
+    if (!messages.isList() || messages.asList().empty())
+        return {};
+    const Value& first = messages.asList()[0];
+    const Value* role = first.find(std::string_view("role"));
+    const Value* content = first.find(std::string_view("content"));
+    if (role && content && role->isString() && role->asString() == "system" && content->isString())
+        return content->asString();
+    return {};
+}
+
+void setVariable(ValueDict& vars, const char* name, Value v)
+{
+    for (auto& [k, item] : vars)
+        if (k.isString() && k.asString() == name)
+            return; // the caller's own value wins
+    vars.emplace_back(Value::string(name), std::move(v));
+}
+
+} // namespace
+
+Result<RenderedPrompt> renderForModel(const ChatTemplate& tmpl, const ChatRequest& request)
+{
+    const std::string system = systemText(request.messages);
+    const std::optional<Value> folded = foldSystem(request.messages);
+    std::optional<Error> firstError;
+    for (int compat = 0; compat < 2; ++compat) {
+        ChatRequest attempt = request;
+        if (compat) {
+            // tools = [] instead of None; `functions` and the dates as llama.cpp passes them.
+            attempt.extraVariables = request.extraVariables;
+            setVariable(attempt.extraVariables, "tools", Value::list({}));
+            setVariable(attempt.extraVariables, "functions", Value::string("[]"));
+            setVariable(attempt.extraVariables, "datetime", Value::string(formatStrftime("%b %d %Y", request.now)));
+            setVariable(attempt.extraVariables, "date_string", Value::string(formatStrftime("%d %b %Y", request.now)));
+        }
+        auto text = tmpl.apply(attempt);
+        if (text.ok() && (system.empty() || text->find(system) != std::string::npos))
+            return RenderedPrompt{std::move(*text), false, compat == 1};
+        if (!text.ok() && !firstError)
+            firstError = text.error();
+        if (folded) {
+            attempt.messages = *folded;
+            auto foldedText = tmpl.apply(attempt);
+            if (foldedText.ok())
+                return RenderedPrompt{std::move(*foldedText), true, compat == 1};
+        }
+        if (text.ok()) // the system text was transformed, not dropped
+            return RenderedPrompt{std::move(*text), false, compat == 1};
+    }
+    return *firstError;
 }
 
 TemplateChoice chooseTemplate(const std::optional<std::string>& userOverride,

@@ -60,6 +60,21 @@ private:
     Origin m_origin = Origin::Model;
 };
 
+// A prompt rendered the forgiving way the app needs, and what it took.
+struct RenderedPrompt {
+    std::string text;
+    bool systemFolded = false;     // the template rejects or drops a system turn, so the system
+                                   // text was put at the top of the first user turn
+    bool compatVariables = false;  // the template needed variables transformers does not pass
+                                   // (tools = [], functions, datetime, date_string)
+};
+
+// Renders `request` as is; when the template fails, or silently drops the system turn, tries
+// again with the system text folded into the first user turn, then with the extra variables
+// that tool-use templates and llama.cpp-era templates expect. Returns the first success, or the
+// error of the plain attempt.
+Result<RenderedPrompt> renderForModel(const ChatTemplate& tmpl, const ChatRequest& request);
+
 // The template to use for a model, and why. `problem` is set when a template was given but
 // could not be parsed (the choice then falls back; the app should show the problem).
 struct TemplateChoice {
