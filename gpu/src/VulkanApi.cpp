@@ -69,7 +69,12 @@ Result<void> loadInstanceFunctions(VkInstance instance)
         missing += std::string(missing.empty() ? "" : ", ") + #name;
     INKSTONE_VK_INSTANCE_FUNCTIONS(INKSTONE_VK_LOAD_REQUIRED)
 #undef INKSTONE_VK_LOAD_REQUIRED
-#define INKSTONE_VK_LOAD_OPTIONAL(name) name = reinterpret_cast<PFN_##name>(g_getInstanceProcAddr(instance, #name));
+    // An instance without the extension answers null; the pointers an earlier instance loaded are
+    // loader trampolines that dispatch by instance, so they stay valid and are kept (another live
+    // instance may still need them for its destruction).
+#define INKSTONE_VK_LOAD_OPTIONAL(name)                                                            \
+    if (auto f = reinterpret_cast<PFN_##name>(g_getInstanceProcAddr(instance, #name)))            \
+        name = f;
     INKSTONE_VK_OPTIONAL_FUNCTIONS(INKSTONE_VK_LOAD_OPTIONAL)
 #undef INKSTONE_VK_LOAD_OPTIONAL
     if (!missing.empty())

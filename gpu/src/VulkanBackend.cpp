@@ -1,0 +1,426 @@
+#include "VulkanBackend.h"
+
+#include "Buffer.h"
+#include "CommandBatch.h"
+#include "Device.h"
+#include "DeviceMatrix.h"
+#include "Instance.h"
+#include "Ops.h"
+#include "cpu/Ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+namespace engine::gpu {
+
+namespace {
+
+using model::LayerWeights;
+using model::ModelConfig;
+using model::Tensor;
+
+constexpr uint32_t kMaxChunk = 64;        // tokens per recorded chunk; bounds the scratch memory
+constexpr int kLayersPerSubmit = 8;       // cancel granularity
+
+// Everything uploaded once per model.
+struct DeviceWeights {
+    std::map<const uint8_t*, std::shared_ptr<DeviceMatrix>> matrices; // by file address: tied embeddings upload once
+    std::map<const uint8_t*, std::shared_ptr<Buffer>> vectors;         // f32 norms and biases
+};
+
+class VulkanBackendImpl;
+
+class VulkanContext final : public model::BackendContext {
+public:
+    VulkanContext(VulkanBackendImpl& backend, int nCtx, KvCacheType kvType) : m_b(backend), m_nCtx(nCtx), m_kvF16(kvType == KvCacheType::F16) {}
+    Result<void> init();
+
+    int capacity() const override { return m_nCtx; }
+    Result<void> forward(std::span<const int32_t> tokens, int startPos, std::span<const int32_t> logitRows, float* logits,
+                         const std::atomic<bool>* cancel) override;
+
+private:
+    Result<void> chunk(std::span<const int32_t> tokens, int pos0, std::span<const int32_t> rows, float* logits, const std::atomic<bool>* cancel);
+    Result<void> layer(CommandBatch& b, int il, uint32_t n, uint32_t pos0);
+    Result<void> linear(CommandBatch& b, const Tensor& w, const Tensor& bias, const Buffer& x, const Buffer& y, uint32_t n);
+    Result<void> split(CommandBatch& b, const Buffer& src, uint32_t srcStride, uint32_t srcOffset, const Buffer& dst, uint32_t width, uint32_t n);
+    Result<Buffer> make(uint64_t floats, MemoryKind kind = MemoryKind::DeviceLocal);
+
+    VulkanBackendImpl& m_b;
+    int m_nCtx;
+    bool m_kvF16;
+    uint32_t m_chunk = 1;
+    std::vector<Buffer> m_kCache, m_vCache;
+    Buffer m_x, m_h, m_q, m_k, m_v, m_attn, m_proj, m_gate, m_up, m_fused, m_scratch, m_sel, m_ids, m_cosSin, m_logits;
+    std::unique_ptr<CommandBatch> m_batch; // declared last: destroyed before the buffers it used
+};
+
+class VulkanBackendImpl final : public model::Backend {
+public:
+    std::string description() const override { return "Vulkan \u00b7 " + m_device->info().name; }
+    Result<std::unique_ptr<model::BackendContext>> createContext(int nCtx, KvCacheType kvType) override
+    {
+        if (nCtx <= 0)
+            return makeError(ErrorCode::InvalidArgument, "context length must be positive, got " + std::to_string(nCtx));
+        auto context = std::make_unique<VulkanContext>(*this, nCtx, kvType);
+        if (auto r = context->init(); !r)
+            return r.error();
+        return std::unique_ptr<model::BackendContext>(std::move(context));
+    }
+
+    Result<void> upload(const Tensor& t, bool matrix)
+    {
+        if (!t.present())
+            return {};
+        if (matrix) {
+            if (m_weights.matrices.count(t.data))
+                return {};
+            auto m = DeviceMatrix::upload(*m_device, t.type, uint32_t(t.rows), uint32_t(t.cols), t.data);
+            if (!m)
+                return makeError(m.error().code, "uploading '" + t.name + "': " + m.error().detail);
+            m_weights.matrices[t.data] = std::make_shared<DeviceMatrix>(std::move(*m));
+        } else {
+            const uint64_t bytes = uint64_t(t.cols) * t.rows * 4;
+            auto buffer = Buffer::create(*m_device, bytes, MemoryKind::DeviceLocal);
+            if (!buffer)
+                return buffer.error();
+            if (auto r = m_device->upload(*buffer, 0, t.data, bytes); !r)
+                return r;
+            m_weights.vectors[t.data] = std::make_shared<Buffer>(std::move(*buffer));
+        }
+        return {};
+    }
+
+    const DeviceMatrix& matrix(const Tensor& t) const { return *m_weights.matrices.at(t.data); }
+    const Buffer& vector(const Tensor& t) const { return *m_weights.vectors.at(t.data); }
+
+    std::shared_ptr<const model::LoadedModel> m_model;
+    std::unique_ptr<Instance> m_instance;
+    std::unique_ptr<Device> m_device;
+    DeviceWeights m_weights; // declared after the device: freed before it
+};
+
+Result<Buffer> VulkanContext::make(uint64_t floats, MemoryKind kind)
+{
+    return Buffer::create(*m_b.m_device, std::max<uint64_t>(floats, 1) * 4, kind);
+}
+
+Result<void> VulkanContext::init()
+{
+    const ModelConfig& c = m_b.m_model->config;
+    Device& device = *m_b.m_device;
+    // The attention scratch holds chunk x heads x context scores: the chunk shrinks to fit a buffer.
+    const uint64_t perToken = uint64_t(c.nHead) * uint64_t(m_nCtx) * 4;
+    m_chunk = uint32_t(std::clamp<uint64_t>(std::min<uint64_t>(device.maxBufferBytes(), 256ull << 20) / perToken, 1, kMaxChunk));
+    m_chunk = std::min<uint32_t>(m_chunk, uint32_t(m_nCtx));
+    const uint32_t qDim = c.nHead * c.headDim, kDim = c.nHeadKv * c.headDim, vDim = c.nHeadKv * c.headDimV;
+    const uint64_t kvElem = m_kvF16 ? 2 : 4;
+    for (int il = 0; il < c.nLayer; ++il) {
+        auto k = Buffer::create(device, uint64_t(m_nCtx) * kDim * kvElem, MemoryKind::DeviceLocal);
+        auto v = Buffer::create(device, uint64_t(m_nCtx) * vDim * kvElem, MemoryKind::DeviceLocal);
+        if (!k)
+            return k.error();
+        if (!v)
+            return v.error();
+        m_kCache.push_back(std::move(*k));
+        m_vCache.push_back(std::move(*v));
+    }
+    const uint64_t n = m_chunk;
+    const uint32_t fusedWidth = std::max<uint32_t>(qDim + kDim + vDim, 2 * c.nFf);
+    struct Want {
+        Buffer* buffer;
+        uint64_t floats;
+        MemoryKind kind;
+    };
+    const Want wants[] = {
+        {&m_x, n * c.nEmbd, MemoryKind::DeviceLocal},
+        {&m_h, n * c.nEmbd, MemoryKind::DeviceLocal},
+        {&m_q, n * qDim, MemoryKind::DeviceLocal},
+        {&m_k, n * kDim, MemoryKind::DeviceLocal},
+        {&m_v, n * vDim, MemoryKind::DeviceLocal},
+        {&m_attn, n * c.nHead * c.headDimV, MemoryKind::DeviceLocal},
+        {&m_proj, n * c.nEmbd, MemoryKind::DeviceLocal},
+        {&m_gate, n * c.nFf, MemoryKind::DeviceLocal},
+        {&m_up, n * c.nFf, MemoryKind::DeviceLocal},
+        {&m_fused, n * fusedWidth, MemoryKind::DeviceLocal},
+        {&m_scratch, n * perToken / 4, MemoryKind::DeviceLocal},
+        {&m_sel, n * c.nEmbd, MemoryKind::DeviceLocal},
+        {&m_ids, n, MemoryKind::HostVisible},
+        {&m_cosSin, n * std::max(2, c.nRot), MemoryKind::HostVisible},
+        {&m_logits, n * c.nVocab, MemoryKind::HostVisible},
+    };
+    for (const Want& w : wants) {
+        auto b = make(w.floats, w.kind);
+        if (!b)
+            return b.error();
+        *w.buffer = std::move(*b);
+    }
+    auto batch = CommandBatch::create(device);
+    if (!batch)
+        return batch.error();
+    m_batch = std::move(*batch);
+    return {};
+}
+
+Result<void> VulkanContext::forward(std::span<const int32_t> tokens, int startPos, std::span<const int32_t> logitRows, float* logits,
+                                    const std::atomic<bool>* cancel)
+{
+    const ModelConfig& c = m_b.m_model->config;
+    if (startPos < 0 || startPos + tokens.size() > size_t(m_nCtx))
+        return makeError(ErrorCode::ContextFull, "positions " + std::to_string(startPos) + ".." + std::to_string(startPos + tokens.size())
+                                                     + " exceed the context of " + std::to_string(m_nCtx) + " tokens");
+    for (int32_t t : tokens)
+        if (t < 0 || t >= c.nVocab)
+            return makeError(ErrorCode::InvalidArgument, "token id " + std::to_string(t) + " is outside the vocabulary (0.."
+                                                             + std::to_string(c.nVocab - 1) + ")");
+    size_t rowIndex = 0;
+    for (size_t begin = 0; begin < tokens.size(); begin += m_chunk) {
+        const size_t count = std::min<size_t>(m_chunk, tokens.size() - begin);
+        std::vector<int32_t> rows;
+        const size_t firstRow = rowIndex;
+        while (rowIndex < logitRows.size() && size_t(logitRows[rowIndex]) < begin + count)
+            rows.push_back(logitRows[rowIndex++] - int32_t(begin));
+        if (auto r = chunk(tokens.subspan(begin, count), startPos + int(begin), rows, logits + firstRow * size_t(c.nVocab), cancel); !r)
+            return r;
+    }
+    return {};
+}
+
+Result<void> VulkanContext::linear(CommandBatch& b, const Tensor& w, const Tensor& bias, const Buffer& x, const Buffer& y, uint32_t n)
+{
+    if (auto r = matVec(b, m_b.matrix(w), x, y, n); !r)
+        return r;
+    if (bias.present())
+        return binary(b, BinaryOp::Add, y, m_b.vector(bias), y, n * uint32_t(w.rows), uint32_t(w.rows));
+    return {};
+}
+
+// dst[t] = src[t][srcOffset .. srcOffset + width) for t < n: unpacks fused projections.
+Result<void> VulkanContext::split(CommandBatch& b, const Buffer& src, uint32_t srcStride, uint32_t srcOffset, const Buffer& dst, uint32_t width,
+                                  uint32_t n)
+{
+    for (uint32_t t = 0; t < n; ++t)
+        if (auto r = copy(b, src, t * srcStride + srcOffset, dst, t * width, width); !r)
+            return r;
+    return {};
+}
+
+Result<void> VulkanContext::layer(CommandBatch& b, int il, uint32_t n, uint32_t pos0)
+{
+    const ModelConfig& c = m_b.m_model->config;
+    const LayerWeights& l = m_b.m_model->weights.layers[il];
+    const uint32_t d = c.nEmbd, qDim = c.nHead * c.headDim, kDim = c.nHeadKv * c.headDim, vDim = c.nHeadKv * c.headDimV;
+    const uint32_t ff = c.nFf;
+    // Every op returns a Result; the first failure ends the layer.
+#define GPU_TRY(expr)                                                                              \
+    if (Result<void> r = (expr); !r)                                                               \
+        return r;
+
+    // Attention sublayer: x += [postNorm](o(attn(norm(x))))
+    GPU_TRY(rmsNorm(b, m_x, m_b.vector(l.attnNorm), m_h, d, n, c.normEps));
+    if (l.wqkv.present()) {
+        GPU_TRY(linear(b, l.wqkv, l.bqkv, m_h, m_fused, n));
+        GPU_TRY(split(b, m_fused, qDim + kDim + vDim, 0, m_q, qDim, n));
+        GPU_TRY(split(b, m_fused, qDim + kDim + vDim, qDim, m_k, kDim, n));
+        GPU_TRY(split(b, m_fused, qDim + kDim + vDim, qDim + kDim, m_v, vDim, n));
+    } else {
+        GPU_TRY(linear(b, l.wq, l.bq, m_h, m_q, n));
+        GPU_TRY(linear(b, l.wk, l.bk, m_h, m_k, n));
+        GPU_TRY(linear(b, l.wv, l.bv, m_h, m_v, n));
+    }
+    if (l.qNorm.present()) {
+        GPU_TRY(rmsNorm(b, m_q, m_b.vector(l.qNorm), m_q, c.headDim, n * c.nHead, c.normEps));
+        GPU_TRY(rmsNorm(b, m_k, m_b.vector(l.kNorm), m_k, c.headDim, n * c.nHeadKv, c.normEps));
+    }
+    RopeParams rp;
+    rp.headDim = c.headDim;
+    rp.nRot = c.nRot;
+    rp.tokens = n;
+    rp.mode = c.rope == model::RopeKind::Neox ? RopeMode::NeoX : RopeMode::Normal;
+    rp.nHeads = c.nHead;
+    GPU_TRY(rope(b, m_q, m_cosSin, m_q, rp));
+    rp.nHeads = c.nHeadKv;
+    GPU_TRY(rope(b, m_k, m_cosSin, m_k, rp));
+    GPU_TRY(copy(b, m_k, 0, m_kCache[il], pos0 * kDim, n * kDim, m_kvF16));
+    GPU_TRY(copy(b, m_v, 0, m_vCache[il], pos0 * vDim, n * vDim, m_kvF16));
+    AttentionParams ap;
+    ap.tokens = n;
+    ap.pos0 = pos0;
+    ap.nHead = c.nHead;
+    ap.nHeadKv = c.nHeadKv;
+    ap.headDim = c.headDim;
+    ap.headDimV = c.headDimV;
+    ap.scale = c.attnScale > 0.0f ? c.attnScale : 1.0f / std::sqrt(float(c.headDim));
+    ap.kvF16 = m_kvF16;
+    GPU_TRY(attention(b, m_q, m_kCache[il], m_vCache[il], m_scratch, m_attn, ap));
+    GPU_TRY(linear(b, l.wo, l.bo, m_attn, m_proj, n));
+    if (l.postAttnNorm.present())
+        GPU_TRY(rmsNorm(b, m_proj, m_b.vector(l.postAttnNorm), m_proj, d, n, c.normEps));
+    GPU_TRY(binary(b, BinaryOp::Add, m_x, m_proj, m_x, n * d, n * d));
+
+    // Feed-forward sublayer: x += [postNorm](down(act(gate·h) * up·h))
+    GPU_TRY(rmsNorm(b, m_x, m_b.vector(l.ffnNorm), m_h, d, n, c.normEps));
+    const UnaryOp act = c.activation == model::Activation::Gelu ? UnaryOp::Gelu : UnaryOp::Silu;
+    if (!c.gatedFfn) {
+        GPU_TRY(linear(b, l.ffnUp, l.ffnUpBias, m_h, m_gate, n));
+        GPU_TRY(unary(b, act, m_gate, m_gate, n * ff));
+    } else {
+        if (l.ffnGate.present()) {
+            GPU_TRY(linear(b, l.ffnGate, Tensor{}, m_h, m_gate, n));
+            GPU_TRY(linear(b, l.ffnUp, l.ffnUpBias, m_h, m_up, n));
+        } else { // fused [gate; up] (phi3)
+            GPU_TRY(linear(b, l.ffnUp, Tensor{}, m_h, m_fused, n));
+            GPU_TRY(split(b, m_fused, 2 * ff, 0, m_gate, ff, n));
+            GPU_TRY(split(b, m_fused, 2 * ff, ff, m_up, ff, n));
+        }
+        GPU_TRY(unary(b, act, m_gate, m_gate, n * ff));
+        GPU_TRY(binary(b, BinaryOp::Mul, m_gate, m_up, m_gate, n * ff, n * ff));
+    }
+    GPU_TRY(linear(b, l.ffnDown, l.ffnDownBias, m_gate, m_proj, n));
+    if (l.postFfnNorm.present())
+        GPU_TRY(rmsNorm(b, m_proj, m_b.vector(l.postFfnNorm), m_proj, d, n, c.normEps));
+    GPU_TRY(binary(b, BinaryOp::Add, m_x, m_proj, m_x, n * d, n * d));
+#undef GPU_TRY
+    return {};
+}
+
+Result<void> VulkanContext::chunk(std::span<const int32_t> tokens, int pos0, std::span<const int32_t> rows, float* logits,
+                                  const std::atomic<bool>* cancel)
+{
+    const ModelConfig& c = m_b.m_model->config;
+    const model::ModelWeights& w = m_b.m_model->weights;
+    const uint32_t n = uint32_t(tokens.size());
+    CommandBatch& b = *m_batch;
+
+    // Inputs go straight into mapped buffers; the previous batch has finished (we always wait).
+    std::memcpy(m_ids.mapped(), tokens.data(), n * sizeof(int32_t));
+    auto* cs = static_cast<float*>(m_cosSin.mapped());
+    const float* freqFactors = w.ropeFreqs.present() ? w.ropeFreqs.f32() : nullptr;
+    for (uint32_t t = 0; t < n; ++t)
+        cpu::ropeAngles(pos0 + int(t), c.nRot, c.ropeBase, c.ropeScaling.freqScale, freqFactors, cs + size_t(t) * c.nRot);
+
+    if (auto r = getRows(b, m_b.matrix(w.tokenEmbd), m_ids, m_x, n); !r)
+        return r;
+    for (int il = 0; il < c.nLayer; ++il) {
+        if (il > 0 && il % kLayersPerSubmit == 0) {
+            if (auto r = b.submitAndWait(); !r)
+                return r;
+        }
+        if (cancel && cancel->load(std::memory_order_relaxed))
+            return makeError(ErrorCode::Cancelled, "stopped at layer " + std::to_string(il));
+        if (auto r = layer(b, il, n, uint32_t(pos0)); !r)
+            return r;
+    }
+    if (!rows.empty()) {
+        const uint32_t d = c.nEmbd;
+        for (size_t i = 0; i < rows.size(); ++i)
+            if (auto r = copy(b, m_x, uint32_t(rows[i]) * d, m_sel, uint32_t(i) * d, d); !r)
+                return r;
+        const uint32_t nRows = uint32_t(rows.size());
+        if (auto r = rmsNorm(b, m_sel, m_b.vector(w.outputNorm), m_sel, d, nRows, c.normEps); !r)
+            return r;
+        if (auto r = matVec(b, m_b.matrix(w.output), m_sel, m_logits, nRows); !r)
+            return r;
+    }
+    if (auto r = b.submitAndWait(); !r)
+        return r;
+    if (!rows.empty())
+        std::memcpy(logits, m_logits.mapped(), rows.size() * size_t(c.nVocab) * sizeof(float));
+    return {};
+}
+
+bool envFlag(const char* name)
+{
+    const char* v = std::getenv(name);
+    return v && *v && std::strcmp(v, "0") != 0;
+}
+
+} // namespace
+
+std::string unsupportedReason(const model::LoadedModel& m)
+{
+    const ModelConfig& c = m.config;
+    const model::ModelWeights& w = m.weights;
+    if (c.norm != model::NormKind::Rms)
+        return "LayerNorm";
+    if (c.rope == model::RopeKind::None || w.posEmbd.present())
+        return "learned position embeddings";
+    if (c.slidingWindow > 0 || c.ropeBaseLocal > 0.0f)
+        return "sliding-window attention";
+    if (c.attnSoftcap > 0.0f || c.finalSoftcap > 0.0f)
+        return "soft-capping";
+    if (c.embedScale > 0.0f)
+        return "embedding scale";
+    if (c.nHeadKv <= 0 || c.nHead % c.nHeadKv)
+        return "a head count that is not a multiple of the KV head count";
+    std::vector<const Tensor*> matrices = {&w.tokenEmbd, &w.output};
+    std::vector<const Tensor*> vectors = {&w.outputNorm};
+    for (const LayerWeights& l : w.layers) {
+        for (const Tensor* t : {&l.wq, &l.wk, &l.wv, &l.wqkv, &l.wo, &l.ffnGate, &l.ffnUp, &l.ffnDown})
+            matrices.push_back(t);
+        for (const Tensor* t : {&l.attnNorm, &l.ffnNorm, &l.qNorm, &l.kNorm, &l.postAttnNorm, &l.postFfnNorm, &l.bq, &l.bk, &l.bv,
+                                &l.bqkv, &l.bo, &l.ffnUpBias, &l.ffnDownBias})
+            vectors.push_back(t);
+    }
+    for (const Tensor* t : matrices)
+        if (t->present() && !canMatVec(t->type))
+            return "tensor '" + t->name + "' of type " + std::string(quant::typeName(t->type));
+    for (const Tensor* t : vectors)
+        if (t->present() && t->type != quant::TensorType::F32)
+            return "tensor '" + t->name + "' of type " + std::string(quant::typeName(t->type)) + " (f32 expected)";
+    return {};
+}
+
+Result<std::unique_ptr<model::Backend>> createVulkanBackend(std::shared_ptr<const model::LoadedModel> model,
+                                                            const VulkanBackendOptions& options)
+{
+    if (const std::string why = unsupportedReason(*model); !why.empty())
+        return makeError(ErrorCode::Unsupported, "the Vulkan backend does not support " + why + " yet");
+    auto backend = std::make_unique<VulkanBackendImpl>();
+    backend->m_model = model;
+    InstanceOptions instanceOptions;
+    instanceOptions.validation = options.validation || envFlag("INKSTONE_VULKAN_VALIDATION");
+    auto instance = Instance::create(instanceOptions);
+    if (!instance)
+        return instance.error();
+    backend->m_instance = std::move(*instance);
+    DeviceOptions deviceOptions;
+    deviceOptions.selector = options.deviceSelector;
+    if (deviceOptions.selector.empty()) {
+        if (const char* env = std::getenv("INKSTONE_VULKAN_DEVICE"))
+            deviceOptions.selector = env;
+    }
+    deviceOptions.allowCpu = options.allowCpuDevice;
+    auto device = Device::create(*backend->m_instance, deviceOptions);
+    if (!device)
+        return device.error();
+    backend->m_device = std::move(*device);
+
+    const model::ModelWeights& w = model->weights;
+    std::vector<std::pair<const Tensor*, bool>> uploads = {{&w.tokenEmbd, true}, {&w.output, true}, {&w.outputNorm, false}};
+    for (const LayerWeights& l : w.layers) {
+        for (const Tensor* t : {&l.wq, &l.wk, &l.wv, &l.wqkv, &l.wo, &l.ffnGate, &l.ffnUp, &l.ffnDown})
+            uploads.emplace_back(t, true);
+        for (const Tensor* t : {&l.attnNorm, &l.ffnNorm, &l.qNorm, &l.kNorm, &l.postAttnNorm, &l.postFfnNorm, &l.bq, &l.bk, &l.bv,
+                                &l.bqkv, &l.bo, &l.ffnUpBias, &l.ffnDownBias})
+            uploads.emplace_back(t, false);
+    }
+    for (const auto& [tensor, isMatrix] : uploads)
+        if (auto r = backend->upload(*tensor, isMatrix); !r)
+            return r.error();
+    return std::unique_ptr<model::Backend>(std::move(backend));
+}
+
+void registerVulkanBackend()
+{
+    model::setGpuBackendFactory([](std::shared_ptr<const model::LoadedModel> model, const LoadOptions& options) {
+        VulkanBackendOptions vk;
+        vk.allowCpuDevice = options.backend == BackendChoice::Vulkan;
+        return createVulkanBackend(std::move(model), vk);
+    });
+}
+
+} // namespace engine::gpu

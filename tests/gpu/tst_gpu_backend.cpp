@@ -1,0 +1,198 @@
+// The Vulkan backend against the CPU backend on a tiny writer-made model (tests/engine/TinyModel.h):
+// same logits for a prefill and for token-by-token decoding over the device KV cache, for F32 and
+// quantized weights and both KV cache types; models it cannot run are refused with a reason.
+
+#include "GpuTestEnv.h"
+
+#include "TinyModel.h"
+#include "VulkanBackend.h"
+#include "cpu/CpuBackend.h"
+#include "gguf/GgufFile.h"
+#include "model/LoadedModel.h"
+
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+using namespace engine;
+using quant::TensorType;
+
+namespace {
+
+std::shared_ptr<const model::LoadedModel> loadTiny(const QTemporaryDir& dir, const testing::TinyModelOptions& options)
+{
+    const std::string path = dir.filePath(QStringLiteral("tiny.gguf")).toStdString();
+    if (!testing::writeTinyModel(path, options))
+        return nullptr;
+    auto file = gguf::GgufFile::open(path);
+    if (!file)
+        return nullptr;
+    auto loaded = model::loadModel(std::move(*file));
+    return loaded ? *loaded : nullptr;
+}
+
+// Logits of every position of `prompt` in one call, then of each of `more` decoded one by one.
+std::vector<float> runAll(model::Backend& backend, KvCacheType kv, const std::vector<int32_t>& prompt, const std::vector<int32_t>& more,
+                          int nVocab, QString* error)
+{
+    auto context = backend.createContext(64, kv);
+    if (!context) {
+        *error = QString::fromStdString(context.error().message());
+        return {};
+    }
+    std::vector<int32_t> rows(prompt.size());
+    for (size_t i = 0; i < rows.size(); ++i)
+        rows[i] = int32_t(i);
+    std::vector<float> logits((prompt.size() + more.size()) * size_t(nVocab));
+    if (auto r = (*context)->forward(prompt, 0, rows, logits.data(), nullptr); !r) {
+        *error = QString::fromStdString(r.error().message());
+        return {};
+    }
+    for (size_t i = 0; i < more.size(); ++i) {
+        const int32_t row = 0;
+        float* out = logits.data() + (prompt.size() + i) * size_t(nVocab);
+        if (auto r = (*context)->forward(std::span(&more[i], 1), int(prompt.size() + i), std::span(&row, 1), out, nullptr); !r) {
+            *error = QString::fromStdString(r.error().message());
+            return {};
+        }
+    }
+    return logits;
+}
+
+} // namespace
+
+class TestGpuBackend : public QObject {
+    Q_OBJECT
+private slots:
+    void cleanup() { gputest::g_env->checkValidation(); }
+
+    void sameLogitsAsTheCpu_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<bool>("kvF16");
+        QTest::addColumn<double>("maxNmse");
+        QTest::addColumn<double>("tieMargin"); // top-1 must agree unless the CPU's top two are closer (relative)
+        // F32 weights: the CPU multiplies in f32 as well; only summation order differs.
+        QTest::newRow("f32 weights, f32 cache") << int(TensorType::F32) << false << 1e-9 << 1e-5;
+        // An f16 cache: the CPU also rounds the query to f16 for its f16 dot products (as ggml).
+        QTest::newRow("f32 weights, f16 cache") << int(TensorType::F32) << true << 1e-6 << 1e-4;
+        // Quantized weights: the CPU quantizes activations to Q8 (as ggml does), the GPU keeps
+        // them in f32, so the two differ by that rounding.
+        QTest::newRow("q8_0 weights") << int(TensorType::Q8_0) << true << 1e-3 << 2e-2;
+        QTest::newRow("q4_0 weights") << int(TensorType::Q4_0) << true << 1e-3 << 2e-2;
+    }
+
+    void sameLogitsAsTheCpu()
+    {
+        QFETCH(int, type);
+        QFETCH(bool, kvF16);
+        QFETCH(double, maxNmse);
+        QFETCH(double, tieMargin);
+        QTemporaryDir dir;
+        testing::TinyModelOptions options;
+        options.matrixType = TensorType(type);
+        auto tiny = loadTiny(dir, options);
+        QVERIFY(tiny);
+        auto cpu = cpu::createCpuBackend(tiny, 1);
+        QVERIFY(cpu.ok());
+        gpu::VulkanBackendOptions vo;
+        vo.allowCpuDevice = true;
+        vo.deviceSelector = gputest::g_env->deviceOptions().selector;
+        auto vk = gpu::createVulkanBackend(tiny, vo);
+        QVERIFY2(vk.ok(), vk.ok() ? "" : vk.error().message().c_str());
+        QVERIFY((*vk)->description().rfind("Vulkan", 0) == 0);
+
+        const std::vector<int32_t> prompt = {testing::kTinyBos, 72, 101, 108, 108, 111, 44, 32, 256};
+        const std::vector<int32_t> more = {119, 111, 114};
+        const KvCacheType kv = kvF16 ? KvCacheType::F16 : KvCacheType::F32;
+        QString error;
+        const std::vector<float> want = runAll(**cpu, kv, prompt, more, testing::kTinyVocab, &error);
+        QVERIFY2(!want.empty(), qPrintable(error));
+        const std::vector<float> got = runAll(**vk, kv, prompt, more, testing::kTinyVocab, &error);
+        QVERIFY2(!got.empty(), qPrintable(error));
+
+        for (size_t p = 0; p < prompt.size() + more.size(); ++p) {
+            const float* g = got.data() + p * testing::kTinyVocab;
+            const float* w = want.data() + p * testing::kTinyVocab;
+            double err = 0, ref = 0;
+            for (int i = 0; i < testing::kTinyVocab; ++i) {
+                err += (g[i] - w[i]) * double(g[i] - w[i]);
+                ref += double(w[i]) * w[i];
+            }
+            QVERIFY2(err / ref < maxNmse, qPrintable(QStringLiteral("position %1: NMSE %2").arg(p).arg(err / ref)));
+            // Same top-1 unless the CPU's own top two are closer than the difference allows.
+            std::vector<int> order(testing::kTinyVocab);
+            for (int i = 0; i < testing::kTinyVocab; ++i)
+                order[i] = i;
+            std::partial_sort(order.begin(), order.begin() + 2, order.end(), [&](int a, int b) { return w[a] > w[b]; });
+            const int gpuTop = int(std::max_element(g, g + testing::kTinyVocab) - g);
+            if (w[order[0]] - w[order[1]] > tieMargin * std::abs(w[order[0]]))
+                QVERIFY2(gpuTop == order[0], qPrintable(QStringLiteral("position %1: gpu %2 (%3) cpu %4 (%5, second %6 %7) cpu-of-gpu-top %8").arg(p).arg(gpuTop).arg(g[gpuTop]).arg(order[0]).arg(w[order[0]]).arg(order[1]).arg(w[order[1]]).arg(w[gpuTop])));
+        }
+    }
+
+    void cancelledBeforeTheFirstLayer()
+    {
+        QTemporaryDir dir;
+        auto tiny = loadTiny(dir, {});
+        QVERIFY(tiny);
+        gpu::VulkanBackendOptions vo;
+        vo.allowCpuDevice = true;
+        auto vk = gpu::createVulkanBackend(tiny, vo);
+        QVERIFY(vk.ok());
+        auto context = (*vk)->createContext(16, KvCacheType::F16);
+        QVERIFY(context.ok());
+        std::atomic<bool> cancel{true};
+        const int32_t token = 5, row = 0;
+        std::vector<float> logits(testing::kTinyVocab);
+        auto r = (*context)->forward(std::span(&token, 1), 0, std::span(&row, 1), logits.data(), &cancel);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, ErrorCode::Cancelled);
+        // Out-of-range input is an error, not a dispatch.
+        QVERIFY(!(*context)->forward(std::span(&token, 1), 16, std::span(&row, 1), logits.data(), nullptr).ok());
+        const int32_t bad = testing::kTinyVocab;
+        QVERIFY(!(*context)->forward(std::span(&bad, 1), 0, std::span(&row, 1), logits.data(), nullptr).ok());
+    }
+
+    void autoChoiceNeverTakesACpuDevice()
+    {
+        // What BackendChoice::Auto asks for: on a machine whose only device is lavapipe, the
+        // factory must decline so the runtime uses the (faster) CPU backend.
+        if (!gputest::g_env->device->info().isCpu())
+            QSKIP("this machine has a real GPU");
+        QTemporaryDir dir;
+        auto tiny = loadTiny(dir, {});
+        QVERIFY(tiny);
+        auto vk = gpu::createVulkanBackend(tiny, {});
+        QVERIFY(!vk.ok());
+        QCOMPARE(vk.error().code, ErrorCode::Device);
+    }
+
+    void refusesWhatItCannotRunYet()
+    {
+        QTemporaryDir dir;
+        auto tiny = loadTiny(dir, {});
+        QVERIFY(tiny);
+        QCOMPARE(gpu::unsupportedReason(*tiny), std::string());
+        // The same weights declared as a LayerNorm model (views only; the file stays with tiny).
+        auto changed = std::make_shared<model::LoadedModel>();
+        changed->config = tiny->config;
+        changed->weights = tiny->weights;
+        changed->config.norm = model::NormKind::Layer;
+        QCOMPARE(gpu::unsupportedReason(*changed), std::string("LayerNorm"));
+        gpu::VulkanBackendOptions vo;
+        vo.allowCpuDevice = true;
+        auto vk = gpu::createVulkanBackend(changed, vo);
+        QVERIFY(!vk.ok());
+        QCOMPARE(vk.error().code, ErrorCode::Unsupported);
+        QVERIFY(vk.error().detail.find("LayerNorm") != std::string::npos);
+        changed->config.norm = model::NormKind::Rms;
+        changed->config.attnSoftcap = 50.0f;
+        QCOMPARE(gpu::unsupportedReason(*changed), std::string("soft-capping"));
+    }
+};
+
+INKSTONE_GPU_TEST_MAIN(TestGpuBackend)
+#include "tst_gpu_backend.moc"
