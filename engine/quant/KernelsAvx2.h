@@ -133,6 +133,14 @@ inline __m256i scalePair(int a, int b)
     return _mm256_set_m128i(_mm_set1_epi16(static_cast<short>(b)), _mm_set1_epi16(static_cast<short>(a)));
 }
 
+// sum(scale[j] * bsums[j]) over the 16 sums of 16 of a Q8_K block, scales as 16 int16 lanes.
+inline int scaledBlockSums(__m256i scales16, const int16_t* bsums)
+{
+    return hsumI32(_mm256_madd_epi16(scales16, loadu(bsums)));
+}
+
+inline __m128i load128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
+
 struct DecodeQ2_K {
     using Block = BlockQ2_K;
     static constexpr bool kSigned = false;
@@ -149,10 +157,8 @@ struct DecodeQ2_K {
     int offsetTerm(const int16_t*) const { return 0; }
     int minSum(const int16_t* bsums) const
     {
-        int s = 0;
-        for (int j = 0; j < 16; ++j)
-            s += (b.scales[j] >> 4) * bsums[j];
-        return s;
+        const __m128i mins = _mm_and_si128(_mm_srli_epi16(load128(b.scales), 4), _mm_set1_epi8(0x0F));
+        return scaledBlockSums(_mm256_cvtepu8_epi16(mins), bsums);
     }
 };
 
@@ -175,6 +181,8 @@ struct DecodeQ3_K {
     __m256i scales(int c) const { return scalePair(sc[2 * c], sc[2 * c + 1]); }
     int offsetTerm(const int16_t* bsums) const
     {
+        // Scalar: sc was just written byte by byte, and a vector load of it would stall on
+        // store forwarding.
         int s = 0;
         for (int j = 0; j < 16; ++j)
             s += sc[j] * bsums[j];
@@ -187,20 +195,32 @@ template <typename BlockT>
 struct ScaleMinBase {
     const BlockT& b;
     float d, dmin;
-    uint8_t sc[8], mn[8];
+    uint32_t packed[4]; // bytes 0..7: the eight 6-bit scales, bytes 8..15: the eight mins
     explicit ScaleMinBase(const BlockT& blk) : b(blk), d(h2f(blk.d)), dmin(h2f(blk.dmin))
     {
-        for (int j = 0; j < 8; ++j)
-            kScaleMin(j, blk.scales, sc[j], mn[j]);
+        // Unpacks the 12 bytes of kScaleMin all at once (same values, no per-index branches).
+        constexpr uint32_t kLow6 = 0x3F3F3F3F, kLow4 = 0x0F0F0F0F, kTop2 = 0x03030303;
+        uint32_t u[3];
+        std::memcpy(u, blk.scales, sizeof u);
+        packed[0] = u[0] & kLow6;
+        packed[1] = (u[2] & kLow4) | (((u[0] >> 6) & kTop2) << 4);
+        packed[2] = u[1] & kLow6;
+        packed[3] = ((u[2] >> 4) & kLow4) | (((u[1] >> 6) & kTop2) << 4);
     }
-    __m256i scales(int c) const { return _mm256_set1_epi16(sc[c]); }
+    uint8_t scaleAt(int c) const { return static_cast<uint8_t>(packed[c / 4] >> (8 * (c % 4))); }
+    __m256i scales(int c) const { return _mm256_set1_epi16(scaleAt(c)); }
     int offsetTerm(const int16_t*) const { return 0; }
     int minSum(const int16_t* bsums) const
     {
-        int s = 0;
-        for (int j = 0; j < 8; ++j)
-            s += mn[j] * (bsums[2 * j] + bsums[2 * j + 1]);
-        return s;
+        // Each min covers two sums of 16: add neighbouring sums, then multiply-add with the mins.
+        const __m256i sums = loadu(bsums);
+        const __m128i pairs = _mm_hadd_epi16(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
+        // Built from registers, not reloaded from `packed` (that would stall on store forwarding).
+        const __m128i mins = _mm_cvtepu8_epi16(_mm_set_epi32(0, 0, static_cast<int>(packed[3]), static_cast<int>(packed[2])));
+        __m128i p = _mm_madd_epi16(mins, pairs);
+        p = _mm_add_epi32(p, _mm_shuffle_epi32(p, _MM_SHUFFLE(1, 0, 3, 2)));
+        p = _mm_add_epi32(p, _mm_shuffle_epi32(p, _MM_SHUFFLE(2, 3, 0, 1)));
+        return _mm_cvtsi128_si32(p);
     }
 };
 
@@ -250,10 +270,7 @@ struct DecodeQ6_K {
     __m256i scales(int c) const { return scalePair(b.scales[2 * c], b.scales[2 * c + 1]); }
     int offsetTerm(const int16_t* bsums) const
     {
-        int s = 0;
-        for (int j = 0; j < 16; ++j)
-            s += b.scales[j] * bsums[j];
-        return 32 * s;
+        return 32 * scaledBlockSums(_mm256_cvtepi8_epi16(load128(b.scales)), bsums);
     }
     int minSum(const int16_t*) const { return 0; }
 };
