@@ -60,6 +60,19 @@ void appendQuoted(std::string& out, const std::string& s, size_t maxChars)
     out += '"';
 }
 
+// The shortest text that reads back as the same value (1e-05, not 9.99999975e-06), in plain
+// notation for the magnitudes hyperparameters have (500000, not 5e+05).
+template <typename F>
+std::string shortestFloatText(F v)
+{
+    char buf[64];
+    const F mag = v < 0 ? -v : v;
+    const bool plain = mag == 0 || (mag >= F(1e-3) && mag < F(1e15));
+    const auto r = plain ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                         : std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
 } // namespace
 
 std::string_view valueTypeName(ValueType type)
@@ -202,17 +215,10 @@ std::string Value::toDisplayString(size_t maxItems) const
         return out;
     case ValueType::Bool:
         return m_bits ? "true" : "false";
-    case ValueType::Float32: {
-        // Shortest text that reads back as the same float: 1e-05, not 9.99999975e-06.
-        char buf[64];
-        const auto r = std::to_chars(buf, buf + sizeof buf, static_cast<float>(std::bit_cast<double>(m_bits)));
-        return std::string(buf, r.ptr);
-    }
-    case ValueType::Float64: {
-        char buf[64];
-        const auto r = std::to_chars(buf, buf + sizeof buf, std::bit_cast<double>(m_bits));
-        return std::string(buf, r.ptr);
-    }
+    case ValueType::Float32:
+        return shortestFloatText(static_cast<float>(std::bit_cast<double>(m_bits)));
+    case ValueType::Float64:
+        return shortestFloatText(std::bit_cast<double>(m_bits));
     case ValueType::Array: {
         const std::vector<Value>& list = items();
         out += '[';
