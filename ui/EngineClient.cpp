@@ -1,5 +1,9 @@
 #include "EngineClient.h"
 
+#include "SettingsKeys.h"
+
+#include <QSettings>
+
 EngineClient::EngineClient(QObject* parent)
     : ChatService(parent)
     , m_worker(new EngineWorker)
@@ -48,8 +52,15 @@ void EngineClient::loadModel(const QString& path)
     m_info = {};
     const quint64 loadId = ++m_loadId;
     m_loadCancel = std::make_shared<std::atomic<bool>>(false);
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, loadId, path, cancel = m_loadCancel] {
-        worker->loadModel(loadId, path, cancel);
+    namespace K = SettingsKeys;
+    const QSettings settings;
+    EngineOptions options;
+    options.threads = settings.value(K::threads, K::Defaults::threads).toInt();
+    options.contextLength = settings.value(K::contextSize, K::Defaults::contextSize).toInt();
+    options.backend = settings.value(K::backend, QStringLiteral("auto")).toString();
+    options.shiftWhenFull = settings.value(K::contextOverflow, QStringLiteral("truncateMiddle")).toString() != QLatin1String("stop");
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, loadId, path, options, cancel = m_loadCancel] {
+        worker->loadModel(loadId, path, options, cancel);
     }, Qt::QueuedConnection);
 }
 

@@ -4,12 +4,21 @@
 
 #include "core/CpuFeatures.h"
 #include "core/Error.h"
+#include "core/Log.h"
 
 #ifdef INKSTONE_HAVE_GGUF
 #include "gguf/GgufFile.h"
 #endif
+#ifdef INKSTONE_HAVE_RUNTIME
+#include "chat/ChatTemplate.h"
+#include "runtime/Model.h"
+#include "runtime/Session.h"
+#include "tokenizer/Tokenizer.h"
+#endif
 
 #include <QFileInfo>
+
+#include <optional>
 
 namespace {
 
@@ -37,7 +46,7 @@ ServiceFailure::Kind kindOf(engine::ErrorCode code)
     return {kindOf(error.code), QString::fromStdString(error.message())};
 }
 
-QString cpuBackendName()
+[[maybe_unused]] QString cpuBackendName()
 {
     return QStringLiteral("CPU · %1").arg(QString::fromStdString(engine::cpuFeatures().bestIsaName()));
 }
@@ -46,7 +55,11 @@ QString cpuBackendName()
 
 struct EngineWorker::Loaded {
     ModelInfo info;
-#ifdef INKSTONE_HAVE_GGUF
+#ifdef INKSTONE_HAVE_RUNTIME
+    std::shared_ptr<engine::Model> model;
+    std::unique_ptr<engine::Session> session;
+    std::optional<engine::chat::ChatTemplate> chatTemplate;
+#elif defined(INKSTONE_HAVE_GGUF)
     std::unique_ptr<engine::gguf::GgufFile> file;
 #endif
 };
@@ -54,7 +67,7 @@ struct EngineWorker::Loaded {
 EngineWorker::EngineWorker() = default;
 EngineWorker::~EngineWorker() = default;
 
-void EngineWorker::loadModel(quint64 loadId, const QString& path, const CancelFlag& cancel)
+void EngineWorker::loadModel(quint64 loadId, const QString& path, const EngineOptions& options, const CancelFlag& cancel)
 {
     m_loaded.reset(); // the previous model's memory goes before the next one is mapped
     emit loadProgress(loadId, 0.0);
@@ -67,7 +80,64 @@ void EngineWorker::loadModel(quint64 loadId, const QString& path, const CancelFl
         emit loadFailed(loadId, path, {ServiceFailure::Kind::Io, QStringLiteral("cannot read %1").arg(path)});
         return;
     }
-#ifdef INKSTONE_HAVE_GGUF
+#ifdef INKSTONE_HAVE_RUNTIME
+    engine::LoadOptions load;
+    load.threads = options.threads;
+    load.contextLength = options.contextLength;
+    load.backend = options.backend == QLatin1String("cpu")      ? engine::BackendChoice::Cpu
+        : options.backend == QLatin1String("vulkan")            ? engine::BackendChoice::Vulkan
+                                                                : engine::BackendChoice::Auto;
+    load.contextPolicy = options.shiftWhenFull ? engine::ContextPolicy::Shift : engine::ContextPolicy::Stop;
+    int lastPercent = -1;
+    auto progress = [this, loadId, &lastPercent](float fraction) {
+        const int percent = static_cast<int>(fraction * 100);
+        if (percent != lastPercent) { // at most 101 signals per load
+            lastPercent = percent;
+            emit loadProgress(loadId, fraction);
+        }
+    };
+    auto model = engine::Model::load(path.toStdString(), load, progress, cancel.get());
+    if (!model) {
+        emit loadFailed(loadId, path, failureOf(model.error()));
+        return;
+    }
+    auto session = engine::Session::create(model.value());
+    if (!session) {
+        emit loadFailed(loadId, path, failureOf(session.error()));
+        return;
+    }
+    auto loaded = std::make_unique<Loaded>();
+    loaded->model = model.value();
+    loaded->session = std::move(session.value());
+    const engine::ModelInfo& facts = loaded->model->info();
+    auto choice = engine::chat::chooseTemplate(std::nullopt, facts.chatTemplate.empty()
+                                                                 ? std::nullopt
+                                                                 : std::optional<std::string>(facts.chatTemplate));
+    if (choice.problem)
+        engine::logWarning("chat template unusable, using the plain transcript format: " + choice.problem->message());
+    loaded->chatTemplate = std::move(choice.chosen);
+    ModelInfo& info = loaded->info;
+    info.path = path;
+    info.name = QString::fromStdString(facts.name);
+    info.architecture = QString::fromStdString(facts.architecture);
+    info.fileSize = static_cast<qint64>(facts.fileSize);
+    info.parameterCount = static_cast<qint64>(facts.parameterCount);
+    info.contextLength = facts.contextLength;
+    info.backend = QString::fromStdString(facts.backendDescription);
+    info.hasChatTemplate = !facts.chatTemplate.empty();
+    info.canGenerate = true;
+    emit loadProgress(loadId, 1.0);
+    m_loaded = std::move(loaded);
+    emit loadFinished(loadId, m_loaded->info);
+#else
+    Q_UNUSED(options);
+    loadMetadataOnly(loadId, path);
+#endif
+}
+
+void EngineWorker::loadMetadataOnly(quint64 loadId, const QString& path)
+{
+#if defined(INKSTONE_HAVE_GGUF) && !defined(INKSTONE_HAVE_RUNTIME)
     auto opened = engine::gguf::GgufFile::open(path.toStdString());
     if (!opened) {
         emit loadFailed(loadId, path, failureOf(opened.error()));
@@ -79,22 +149,20 @@ void EngineWorker::loadModel(quint64 loadId, const QString& path, const CancelFl
     ModelInfo& info = loaded->info;
     info.path = path;
     info.architecture = QString::fromStdString(file.architecture());
-    info.name = QString::fromStdString(file.getString("general.name").value_or(fileInfo.completeBaseName().toStdString()));
+    info.name = QString::fromStdString(file.getString("general.name").value_or(QFileInfo(path).completeBaseName().toStdString()));
     info.fileSize = static_cast<qint64>(file.fileSize());
     info.tensorCount = static_cast<int>(file.tensors().size());
     for (const auto& tensor : file.tensors())
         info.parameterCount += tensor.elementCount();
-    const std::string arch = file.architecture();
-    info.contextLength = static_cast<int>(file.getInt(arch + ".context_length").value_or(0));
+    info.contextLength = static_cast<int>(file.getInt(file.architecture() + ".context_length").value_or(0));
     info.hasChatTemplate = file.getString("tokenizer.chat_template").has_value();
     info.backend = cpuBackendName();
-    info.canGenerate = false; // no inference runtime in this build yet
+    info.canGenerate = false; // no inference runtime in this build
     emit loadProgress(loadId, 1.0);
     m_loaded = std::move(loaded);
     emit loadFinished(loadId, m_loaded->info);
 #else
-    emit loadFailed(loadId, path, {ServiceFailure::Kind::Unsupported,
-                                   QStringLiteral("this build has no GGUF reader")});
+    emit loadFailed(loadId, path, {ServiceFailure::Kind::Unsupported, QStringLiteral("this build cannot read models")});
 #endif
 }
 
@@ -106,7 +174,6 @@ void EngineWorker::unloadModel()
 
 void EngineWorker::generate(RequestId id, const GenerationRequest& request, const CancelFlag& cancel)
 {
-    Q_UNUSED(request);
     if (cancel->load()) {
         GenerationStats stats;
         stats.cancelled = true;
@@ -117,6 +184,74 @@ void EngineWorker::generate(RequestId id, const GenerationRequest& request, cons
         emit generationFailed(id, {ServiceFailure::Kind::NoModel, {}});
         return;
     }
+#ifdef INKSTONE_HAVE_RUNTIME
+    // A trailing assistant message is a reply to continue: the prompt ends with its text
+    // instead of closing it as a finished turn.
+    QList<ChatMessage> messages = request.messages;
+    QString continuation;
+    if (!messages.isEmpty() && messages.last().role == ChatMessage::Role::Assistant)
+        continuation = messages.takeLast().content;
+    std::vector<engine::chat::ChatMessage> chat;
+    for (const ChatMessage& m : std::as_const(messages))
+        chat.push_back({ChatMessage::roleName(m.role).toStdString(), m.content.toStdString()});
+    const engine::ModelInfo& facts = m_loaded->model->info();
+    engine::chat::ChatRequest chatRequest;
+    chatRequest.messages = engine::chat::messagesValue(chat);
+    chatRequest.addGenerationPrompt = true;
+    if (!facts.bosText.empty())
+        chatRequest.bosToken = facts.bosText;
+    if (!facts.eosText.empty())
+        chatRequest.eosToken = facts.eosText;
+    chatRequest.now = engine::chat::currentDateTime();
+    auto rendered = m_loaded->chatTemplate->apply(chatRequest);
+    if (!rendered) {
+        emit generationFailed(id, failureOf(rendered.error()));
+        return;
+    }
+    std::string prompt = rendered.value() + continuation.toStdString();
+    // Templates that write the BOS text themselves must not get a second BOS.
+    const bool templateHasBos = !facts.bosText.empty() && prompt.rfind(facts.bosText, 0) == 0;
+    const std::vector<int32_t> tokens = m_loaded->model->tokenizer().encode(prompt, !templateHasBos, true);
+
+    engine::SamplingParams params;
+    params.temperature = static_cast<float>(request.sampling.temperature);
+    params.topK = request.sampling.topK;
+    params.topP = static_cast<float>(request.sampling.topP);
+    params.minP = static_cast<float>(request.sampling.minP);
+    params.maxTokens = request.sampling.maxTokens;
+    if (request.sampling.seed != 0)
+        params.seed = request.sampling.seed;
+
+    PieceBatcher batcher;
+    auto onToken = [this, id, &batcher](const engine::TokenEvent& event) {
+        if (event.text.empty())
+            return true;
+        const QString batch = batcher.add(QString::fromStdString(event.text));
+        if (!batch.isEmpty())
+            emit textReady(id, batch);
+        return true; // stopping goes through the cancel flag
+    };
+    auto result = m_loaded->session->generate(tokens, params, onToken, *cancel);
+    const QString rest = batcher.takeRest();
+    if (!rest.isEmpty())
+        emit textReady(id, rest);
+    if (!result) {
+        emit generationFailed(id, failureOf(result.error()));
+        return;
+    }
+    const engine::GenerationStats& s = result.value();
+    GenerationStats stats;
+    stats.promptTokens = s.promptTokens;
+    stats.generatedTokens = s.generatedTokens;
+    stats.timeToFirstTokenMs = s.timeToFirstTokenMs;
+    stats.tokensPerSecond = s.decodeTokensPerSecond;
+    stats.contextUsed = s.contextUsed;
+    stats.contextSize = m_loaded->session->contextLength();
+    stats.cancelled = s.stopReason == engine::StopReason::Cancelled;
+    emit generationFinished(id, stats);
+#else
+    Q_UNUSED(request);
     emit generationFailed(id, {ServiceFailure::Kind::NotAvailable,
-                               QStringLiteral("the inference runtime is not part of this build yet")});
+                               QStringLiteral("the inference runtime is not part of this build")});
+#endif
 }

@@ -12,6 +12,14 @@
 
 using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 
+// The engine settings a load uses, read from QSettings on the GUI thread.
+struct EngineOptions {
+    int threads = 0;           // 0: automatic
+    int contextLength = 0;     // 0: the engine's default cap
+    QString backend = QStringLiteral("auto"); // "auto" | "cpu" | "vulkan"
+    bool shiftWhenFull = true; // drop the oldest tokens (keeping the start) instead of stopping
+};
+
 class EngineWorker : public QObject {
     Q_OBJECT
 public:
@@ -20,7 +28,7 @@ public:
 
     // The cancel flags are set by the GUI thread and only read here: the worker never resets
     // them, so a Stop pressed before the work starts is not lost.
-    void loadModel(quint64 loadId, const QString& path, const CancelFlag& cancel);
+    void loadModel(quint64 loadId, const QString& path, const EngineOptions& options, const CancelFlag& cancel);
     void unloadModel();
     void generate(RequestId id, const GenerationRequest& request, const CancelFlag& cancel);
 
@@ -35,6 +43,7 @@ signals:
     void generationFailed(RequestId id, const ServiceFailure& failure);
 
 private:
+    void loadMetadataOnly(quint64 loadId, const QString& path);
     struct Loaded;
     std::unique_ptr<Loaded> m_loaded;
 };

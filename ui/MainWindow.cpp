@@ -220,7 +220,8 @@ void MainWindow::openSettings()
     if (dialog.exec() != QDialog::Accepted)
         return;
     dialog.save();
-    m_appearance->applySettings();
+    if (m_appearance)
+        m_appearance->applySettings();
 }
 
 void MainWindow::showAbout()
