@@ -36,8 +36,11 @@ bool hasVecDot(TensorType weightType);
 // r < nRows and c < nCols; weight rows are weightStride bytes apart, activation rows (converted by
 // quantizeActivations) actStride bytes apart. Same results as nRows * nCols vecDot calls (up to
 // float summation order), but faster: each weight block is decoded once for several activation
-// rows and each activation block loaded once for several weight rows. nCols == 1 is the
-// matrix-vector product of generation; larger nCols serve prefill.
+// rows and each activation block loaded once for several weight rows (2 x 4 register tiles).
+// The tile walks all nRows for each group of 4 activation rows, so keep nRows small enough for
+// those weight rows to stay in cache (e.g. 16) and block over tokens outside. With nCols == 1
+// (generation) it is row by row: one sequential stream through the weights, which is what
+// memory bandwidth rewards.
 using MatMulTileFn = void (*)(int64_t n, int64_t nRows, int64_t nCols, const void* weights, size_t weightStride,
                               const void* acts, size_t actStride, float* out, size_t outStride);
 MatMulTileFn matMulTile(TensorType weightType);       // runtime dispatch, as vecDot

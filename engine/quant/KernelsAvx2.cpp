@@ -19,66 +19,9 @@ namespace {
 
 using namespace avx2;
 
-template <typename Decoder>
-void dotSymmetric(int64_t n, float* out, const void* vx, const void* vy)
-{
-    const auto* x = static_cast<const typename Decoder::Block*>(vx);
-    const auto* y = static_cast<const BlockQ8_0*>(vy);
-    const int64_t nb = n / kQK;
-    __m256 acc0 = _mm256_setzero_ps();
-    __m256 acc1 = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 1 < nb; i += 2) {
-        const __m256 p0 = _mm256_cvtepi32_ps(dotI8(Decoder::q(x[i]), loadu(y[i].qs)));
-        const __m256 p1 = _mm256_cvtepi32_ps(dotI8(Decoder::q(x[i + 1]), loadu(y[i + 1].qs)));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), p0, acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i + 1].d) * h2f(y[i + 1].d)), p1, acc1);
-    }
-    for (; i < nb; ++i) {
-        const __m256 p = _mm256_cvtepi32_ps(dotI8(Decoder::q(x[i]), loadu(y[i].qs)));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), p, acc0);
-    }
-    *out = hsum(_mm256_add_ps(acc0, acc1));
-}
-
-template <typename Decoder>
-void dotWithMin(int64_t n, float* out, const void* vx, const void* vy)
-{
-    const auto* x = static_cast<const typename Decoder::Block*>(vx);
-    const auto* y = static_cast<const BlockQ8_1*>(vy);
-    const int64_t nb = n / kQK;
-    __m256 acc = _mm256_setzero_ps();
-    float mins = 0;
-    for (int64_t i = 0; i < nb; ++i) {
-        const __m256 p = _mm256_cvtepi32_ps(dotU8(Decoder::q(x[i]), loadu(y[i].qs)));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), p, acc);
-        mins += h2f(x[i].m) * h2f(y[i].s);
-    }
-    *out = hsum(acc) + mins;
-}
 
 
-template <typename Load>
-void dotFloat(int64_t n, float* out, const void* vx, const void* vy)
-{
-    const auto* x = static_cast<const typename Load::T*>(vx);
-    const auto* y = static_cast<const typename Load::T*>(vy);
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        acc0 = _mm256_fmadd_ps(Load::load(x + i), Load::load(y + i), acc0);
-        acc1 = _mm256_fmadd_ps(Load::load(x + i + 8), Load::load(y + i + 8), acc1);
-        acc2 = _mm256_fmadd_ps(Load::load(x + i + 16), Load::load(y + i + 16), acc2);
-        acc3 = _mm256_fmadd_ps(Load::load(x + i + 24), Load::load(y + i + 24), acc3);
-    }
-    for (; i + 8 <= n; i += 8)
-        acc0 = _mm256_fmadd_ps(Load::load(x + i), Load::load(y + i), acc0);
-    double sum = hsum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
-    for (; i < n; ++i)
-        sum += static_cast<double>(Load::scalar(x[i]) * Load::scalar(y[i]));
-    *out = static_cast<float>(sum);
-}
+
 
 // ---- activation conversion (bit-identical to the scalar reference) ----
 
