@@ -52,4 +52,10 @@ void encodeBpe(const Vocab& vocab, std::string_view text, std::vector<int32_t>& 
 // special token).
 void encodeSpm(const Vocab& vocab, std::string_view text, bool prefixSpace, std::vector<int32_t>& out);
 
+// WordPiece (BERT): normalize (drop control characters, optionally strip accents via NFD and
+// lowercase), split at whitespace, punctuation and CJK characters, then match each word greedily
+// longest-first against "▁word" (the GGUF form of word-initial tokens); a word that cannot be
+// covered becomes [UNK].
+void encodeWpm(const Vocab& vocab, std::string_view text, std::vector<int32_t>& out);
+
 } // namespace engine::tokenizer

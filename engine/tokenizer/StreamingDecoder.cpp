@@ -21,7 +21,8 @@ std::string StreamingDecoder::push(int32_t id)
         return {};
     const Vocab& v = m_tokenizer.vocab();
     // Same rule as Tokenizer::decode: the SentencePiece prefix space of the first piece goes.
-    if (m_atStart && v.kind == ModelKind::Spm && v.addSpacePrefix && piece[0] == ' ')
+    if (m_atStart && piece[0] == ' ' &&
+        ((v.kind == ModelKind::Spm && v.addSpacePrefix) || v.kind == ModelKind::WordPiece))
         piece.erase(0, 1);
     m_atStart = false;
     m_pending += piece;

@@ -37,8 +37,10 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool addSpecial, b
             return;
         if (v.kind == ModelKind::Bpe)
             encodeBpe(v, fragment, out);
-        else
+        else if (v.kind == ModelKind::Spm)
             encodeSpm(v, fragment, v.addSpacePrefix && afterSpecial, out);
+        else
+            encodeWpm(v, fragment, out);
         afterSpecial = false;
     };
     size_t textStart = 0;
@@ -60,6 +62,8 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool addSpecial, b
 
     if (addSpecial && v.addEos)
         out.push_back(v.eos);
+    if (addSpecial && v.addSep)
+        out.push_back(v.sep);
     return out;
 }
 
@@ -77,7 +81,8 @@ std::string Tokenizer::decode(std::span<const int32_t> ids, bool showSpecial) co
         std::string_view piece = v.pieces[size_t(id)];
         if (piece.empty())
             continue;
-        if (first && m_vocab->addSpacePrefix && m_vocab->kind == ModelKind::Spm && piece[0] == ' ')
+        if (first && piece[0] == ' ' &&
+            ((m_vocab->addSpacePrefix && m_vocab->kind == ModelKind::Spm) || m_vocab->kind == ModelKind::WordPiece))
             piece.remove_prefix(1);
         first = false;
         out.append(piece);

@@ -7,7 +7,8 @@
 //   std::string text = (*tok)->decode(ids, /*showSpecial=*/false);
 //
 // Supported tokenizer.ggml.model values: "gpt2" (byte-level BPE with the pre-tokenizer chosen by
-// tokenizer.ggml.pre) and "llama" (SentencePiece-style BPE with scores and byte fallback).
+// tokenizer.ggml.pre), "llama" (SentencePiece-style BPE with scores and byte fallback) and "bert"
+// (WordPiece).
 // A Tokenizer is immutable after loading: encode/decode are const and safe to call from several
 // threads at once. See docs/tokenizer.md.
 
@@ -41,8 +42,9 @@ enum class TokenType : int32_t {
 };
 
 enum class ModelKind {
-    Bpe,  // "gpt2": byte-level BPE
-    Spm,  // "llama": SentencePiece-style BPE
+    Bpe,       // "gpt2": byte-level BPE
+    Spm,       // "llama": SentencePiece-style BPE
+    WordPiece, // "bert": BERT normalizer + greedy longest-match WordPiece
 };
 
 class Vocab;
@@ -60,7 +62,8 @@ public:
 
     // Text (any bytes; invalid UTF-8 is handled like llama.cpp: each invalid byte counts as U+FFFD
     // for byte-level BPE, and is byte-fallback encoded for SentencePiece) to ids.
-    // addSpecial: add BOS/EOS as the model's add_bos_token/add_eos_token flags say.
+    // addSpecial: add BOS/EOS as the model's add_bos_token/add_eos_token flags say (WordPiece:
+    // [CLS] ... [SEP]).
     // parseSpecial: control tokens written in the text (e.g. "<|im_start|>") become their id;
     // without it they are tokenized as plain text. User-defined tokens are always recognised.
     std::vector<int32_t> encode(std::string_view text, bool addSpecial, bool parseSpecial) const;

@@ -1,5 +1,6 @@
 #include "tokenizer/UnicodeData.h"
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <unordered_map>
@@ -76,6 +77,41 @@ uint16_t flags(uint32_t cp)
         return kOther;
     const FlagTable& t = flagTable();
     return t.blocks[size_t(t.blockOf[cp >> kBlockBits]) * kBlockSize + (cp & (kBlockSize - 1))];
+}
+
+uint32_t toLower(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+    const CodepointPair* end = kLowercase + kLowercaseCount;
+    const CodepointPair* it = std::lower_bound(kLowercase, end, cp, [](const CodepointPair& p, uint32_t c) { return p.from < c; });
+    return it != end && it->from == cp ? it->to : cp;
+}
+
+void appendNfd(uint32_t cp, std::vector<uint32_t>& out)
+{
+    // Hangul syllables: the arithmetic decomposition of the Unicode standard (3.12).
+    constexpr uint32_t sBase = 0xAC00, lBase = 0x1100, vBase = 0x1161, tBase = 0x11A7;
+    constexpr uint32_t vCount = 21, tCount = 28, sCount = 11172;
+    if (cp >= sBase && cp < sBase + sCount) {
+        const uint32_t s = cp - sBase;
+        out.push_back(lBase + s / (vCount * tCount));
+        out.push_back(vBase + (s % (vCount * tCount)) / tCount);
+        if (s % tCount != 0)
+            out.push_back(tBase + s % tCount);
+        return;
+    }
+    if (cp < 0xC0) {
+        out.push_back(cp);
+        return;
+    }
+    const Decomposition* end = kDecompositions + kDecompositionCount;
+    const Decomposition* it = std::lower_bound(kDecompositions, end, cp, [](const Decomposition& d, uint32_t c) { return d.cp < c; });
+    if (it == end || it->cp != cp) {
+        out.push_back(cp);
+        return;
+    }
+    out.insert(out.end(), kDecompositionData + it->offset, kDecompositionData + it->offset + it->length);
 }
 
 uint32_t decodeOne(std::string_view text, size_t& offset)

@@ -36,9 +36,30 @@ struct CodepointRange {
     uint16_t flags;
 };
 
+struct CodepointPair {
+    uint32_t from;
+    uint32_t to;
+};
+
+struct Decomposition {
+    uint32_t cp;
+    uint32_t offset; // into kDecompositionData
+    uint32_t length;
+};
+
 extern const char* const kUnicodeVersion;
 extern const CodepointRange kCodepointRanges[];
 extern const size_t kCodepointRangeCount;
+extern const CodepointPair kLowercase[];        // sorted by from
+extern const size_t kLowercaseCount;
+extern const uint32_t kDecompositionData[];
+extern const Decomposition kDecompositions[];   // sorted by cp; Hangul syllables not included
+extern const size_t kDecompositionCount;
+
+// Lowercase of one code point (itself when it has none).
+uint32_t toLower(uint32_t cp);
+// Appends the canonical decomposition (NFD) of one code point, Hangul syllables included.
+void appendNfd(uint32_t cp, std::vector<uint32_t>& out);
 
 // Flags of one code point (O(1): a two-level table built from the ranges on first use).
 uint16_t flags(uint32_t cp);

@@ -187,9 +187,11 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
         v.kind = ModelKind::Bpe;
     else if (*model == "llama")
         v.kind = ModelKind::Spm;
+    else if (*model == "bert")
+        v.kind = ModelKind::WordPiece;
     else
         return makeError(ErrorCode::Unsupported, "tokenizer: tokenizer.ggml.model '" + *model +
-                                                     "' is not supported (supported: gpt2, llama)");
+                                                     "' is not supported (supported: gpt2, llama, bert)");
 
     // Tokens.
     const gguf::Value* tokens = file.find(kKeyTokens);
@@ -206,6 +208,7 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
         std::string text = *tokens->items()[i].asString();
         if (text.empty())
             text = "[EMPTY_" + std::to_string(i) + "]"; // as llama.cpp: keeps lookups unambiguous
+        v.maxTokenBytes = std::max(v.maxTokenBytes, text.size());
         v.texts.push_back(std::move(text));
     }
 
@@ -290,7 +293,7 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
             v.byteSymbol[size_t(b)] = symbolId(mapped);
             v.byteToken[size_t(b)] = v.find(mapped).value_or(kNoToken);
         }
-    } else {
+    } else if (v.kind == ModelKind::Spm) {
         for (const std::string& text : v.texts) {
             uint32_t prev = 0;
             for (size_t offset = 0; offset < text.size();) {
@@ -319,6 +322,7 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
         const std::string& text = v.texts[i];
         switch (v.types[i]) {
         case TokenType::Normal:
+            // WordPiece: "▁word" starts a word, a bare "piece" continues one (GGUF's form of "##").
             v.pieces[i] = v.kind == ModelKind::Bpe ? byteLevelDecode(text) : replaceAll(text, "\xE2\x96\x81", " ");
             break;
         case TokenType::Byte: {
@@ -349,15 +353,21 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
         }
         return int32_t(*id);
     };
+    // Defaults when the keys are absent: llama.cpp's per-model defaults.
     const bool spm = v.kind == ModelKind::Spm;
-    v.bos = readId("tokenizer.ggml.bos_token_id", spm ? 1 : kNoToken);
+    const bool wpm = v.kind == ModelKind::WordPiece;
+    v.bos = readId("tokenizer.ggml.bos_token_id", spm ? 1 : wpm ? 101 : kNoToken);
     v.eos = readId("tokenizer.ggml.eos_token_id", spm ? 2 : kNoToken);
     v.eot = readId("tokenizer.ggml.eot_token_id", kNoToken);
     v.eom = readId("tokenizer.ggml.eom_token_id", kNoToken);
-    v.unk = readId("tokenizer.ggml.unknown_token_id", spm ? 0 : kNoToken);
-    v.pad = readId("tokenizer.ggml.padding_token_id", kNoToken);
+    v.unk = readId("tokenizer.ggml.unknown_token_id", spm ? 0 : wpm ? 100 : kNoToken);
+    v.sep = readId("tokenizer.ggml.seperator_token_id", wpm ? 102 : kNoToken);
+    v.pad = readId("tokenizer.ggml.padding_token_id", wpm ? 0 : kNoToken);
 
-    v.addBos = file.getBool("tokenizer.ggml.add_bos_token").value_or(spm ? true : v.pre->defaultAddBos());
+    v.addBos = file.getBool("tokenizer.ggml.add_bos_token").value_or(spm || wpm ? true : v.pre->defaultAddBos());
+    v.addSep = wpm && v.sep != kNoToken;
+    v.lowercase = file.getBool("tokenizer.ggml.normalizer.lowercase").value_or(true);
+    v.stripAccents = file.getBool("tokenizer.ggml.normalizer.strip_accents").value_or(v.lowercase);
     v.addEos = file.getBool("tokenizer.ggml.add_eos_token").value_or(false);
     v.addSpacePrefix = file.getBool("tokenizer.ggml.add_space_prefix").value_or(spm);
     if (v.addBos && v.bos == kNoToken) {

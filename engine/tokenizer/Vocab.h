@@ -151,7 +151,12 @@ public:
     int32_t eom = kNoToken;
     int32_t pad = kNoToken;
     int32_t unk = kNoToken;
+    int32_t sep = kNoToken;
     bool addBos = false;
+    bool addSep = false;       // WordPiece: [SEP] at the end
+    bool lowercase = false;    // WordPiece normalizer
+    bool stripAccents = false; // WordPiece normalizer
+    size_t maxTokenBytes = 0;
     bool addEos = false;
     bool addSpacePrefix = false;
     std::vector<int32_t> endOfGeneration; // sorted

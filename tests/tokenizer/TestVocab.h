@@ -56,6 +56,7 @@ struct Spec {
     int bos = -1;
     int eos = -1;
     int addBos = -1; // -1: key absent
+    std::vector<std::pair<std::string, Value>> extra;
 };
 
 // Byte-level BPE: ids 0..255 are the bytes; extra tokens and their merges follow.
@@ -103,6 +104,8 @@ inline std::vector<uint8_t> write(const Spec& s)
         w.setValue("tokenizer.ggml.eos_token_id", Value::u32(uint32_t(s.eos)));
     if (s.addBos >= 0)
         w.setValue("tokenizer.ggml.add_bos_token", Value::boolean(s.addBos != 0));
+    for (const auto& [key, value] : s.extra)
+        w.setValue(key, value);
     return w.toBytes();
 }
 

@@ -113,6 +113,7 @@ private slots:
     void specialTokens();
     void addSpecialFlags();
     void streamingDecoder();
+    void wordPiece();
     void missingKeysAreNamed_data();
     void missingKeysAreNamed();
     void unsupportedModel();
@@ -406,6 +407,39 @@ void TestTokenizer::streamingDecoder()
     QCOMPARE(out, std::string("H H"));
     dec3.reset();
     QCOMPARE(dec3.push(id(**spm->tokenizer, "\xE2\x96\x81H")), std::string("H"));
+}
+
+void TestTokenizer::wordPiece()
+{
+    Spec s;
+    s.model = "bert";
+    s.pre = "";
+    for (const char* t : {"[PAD]", "[UNK]", "[CLS]", "[SEP]"})
+        testvocab::addToken(s, t, std::string(t) == "[UNK]" ? 2 : 3);
+    for (const char* t : {"\xE2\x96\x81hello", "\xE2\x96\x81world", "\xE2\x96\x81!", "\xE2\x96\x81un", "aff", "able",
+                          "\xE2\x96\x81\xE4\xB8\xAD", "\xE2\x96\x81" "apfel", "\xE2\x96\x81\xEA\xB0\x80"})
+        testvocab::addToken(s, t, 1);
+    s.extra = {{"tokenizer.ggml.bos_token_id", testvocab::Value::u32(2)},
+               {"tokenizer.ggml.unknown_token_id", testvocab::Value::u32(1)},
+               {"tokenizer.ggml.seperator_token_id", testvocab::Value::u32(3)}};
+    auto l = testvocab::load(s);
+    QVERIFY2(l->tokenizer.ok(), l->tokenizer.ok() ? "" : l->tokenizer.error().detail.c_str());
+    const Tokenizer& t = **l->tokenizer;
+    QCOMPARE(t.kind(), ModelKind::WordPiece);
+    // Lowercased; accents stripped through NFD (Ä -> a); punctuation and CJK split off; words
+    // that cannot be covered become [UNK]; [CLS] ... [SEP] with addSpecial.
+    const auto ids = t.encode("Hello, WORLD! unaffable \xC3\x84pfel \xE4\xB8\xADx\t\n", true, false);
+    QCOMPARE(ids, (std::vector<int32_t>{2, 4, 1, 5, 6, 7, 8, 9, 11, 10, 1, 3}));
+    QCOMPARE(t.decode(std::vector<int32_t>{4, 5, 7, 8, 9}, false), std::string("hello world unaffable"));
+    // 가 (U+AC00) is matched as its precomposed form only after lowercasing; NFD splits Hangul
+    // into jamo, so with accent stripping (the default) it is not found.
+    QCOMPARE(t.encode("\xEA\xB0\x80", false, false), std::vector<int32_t>{1});
+    QVERIFY(t.encode(" \t\n ", false, false).empty());
+    QCOMPARE(unicode::toLower(0x00C4), uint32_t(0x00E4));
+    QCOMPARE(unicode::toLower(0x0130), uint32_t('i'));
+    std::vector<uint32_t> nfd;
+    unicode::appendNfd(0x1EBF, nfd); // ế
+    QCOMPARE(nfd, (std::vector<uint32_t>{'e', 0x0302, 0x0301}));
 }
 
 void TestTokenizer::missingKeysAreNamed_data()

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Generates engine/tokenizer/UnicodeData.cpp: the Unicode general categories and White_Space
-property as a compact table of ranges, for the pre-tokenizer's \\p{..} and \\s classes.
+property as a compact table of ranges, for the pre-tokenizer's \\p{..} and \\s classes; and, for
+WordPiece's BERT normalizer, lowercase mappings and canonical decompositions (NFD).
 
 Run from the repository root:  python3 engine/tokenizer/tools/gen_unicode_data.py
 The output is committed (CI does not run Python). The Unicode version is that of the Python
@@ -81,11 +82,54 @@ def main():
         '',
         f'const size_t kCodepointRangeCount = {len(ranges)};',
         '',
-        '} // namespace engine::tokenizer::unicode',
-        '',
     ]
+
+    # Lowercase: the first code point of Python's (full) lowercase mapping when it differs, which
+    # is the simple mapping for every code point but U+0130.
+    lower = []
+    for cp in range(0x110000):
+        lc = chr(cp).lower()
+        if lc != chr(cp):
+            lower.append((cp, ord(lc[0])))
+    lines.append('const CodepointPair kLowercase[] = {')
+    row = []
+    for a, b in lower:
+        row.append(f'{{0x{a:05X}, 0x{b:05X}}}')
+        if len(row) == 6:
+            lines.append('    ' + ', '.join(row) + ',')
+            row = []
+    if row:
+        lines.append('    ' + ', '.join(row) + ',')
+    lines += ['};', f'const size_t kLowercaseCount = {len(lower)};', '']
+
+    # Canonical decompositions (full NFD of one code point), Hangul syllables excluded: those are
+    # decomposed arithmetically.
+    decomp = []
+    flat = []
+    for cp in range(0x110000):
+        if 0xAC00 <= cp <= 0xD7A3:
+            continue
+        d = unicodedata.normalize('NFD', chr(cp))
+        if d != chr(cp):
+            decomp.append((cp, len(flat), len(d)))
+            flat.extend(ord(c) for c in d)
+    lines.append('const uint32_t kDecompositionData[] = {')
+    for i in range(0, len(flat), 10):
+        lines.append('    ' + ', '.join(f'0x{c:05X}' for c in flat[i:i + 10]) + ',')
+    lines += ['};', '', 'const Decomposition kDecompositions[] = {']
+    row = []
+    for cp, off, n in decomp:
+        row.append(f'{{0x{cp:05X}, {off}, {n}}}')
+        if len(row) == 6:
+            lines.append('    ' + ', '.join(row) + ',')
+            row = []
+    if row:
+        lines.append('    ' + ', '.join(row) + ',')
+    lines += ['};', f'const size_t kDecompositionCount = {len(decomp)};', '',
+              '} // namespace engine::tokenizer::unicode', '']
     out.write_text('\n'.join(lines), encoding='utf-8')
-    print(f'{out}: {len(ranges)} ranges, Unicode {unicodedata.unidata_version}')
+    print(f'{out}: {len(ranges)} ranges, {len(lower)} lowercase mappings, {len(decomp)} decompositions, '
+          f'Unicode {unicodedata.unidata_version}')
 
 
 if __name__ == '__main__':
