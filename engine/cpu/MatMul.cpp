@@ -56,12 +56,13 @@ void matmul(ThreadPool& pool, const model::Tensor& w, MatMulInput& x, float* y, 
         yStride = rowCount;
     size_t actStride = 0;
     const uint8_t* act = x.prepared(pool, w.type, actStride);
-    const quant::VecDotFn dot = g_scalarOnly.load(std::memory_order_relaxed) ? quant::vecDotScalar(w.type) : quant::vecDot(w.type);
+    const quant::MatMulTileFn tile = g_scalarOnly.load(std::memory_order_relaxed) ? quant::matMulTileScalar(w.type) : quant::matMulTile(w.type);
     const int n = x.rows();
     const int64_t cols = w.cols;
     const float* b = bias && bias->present() ? bias->f32() : nullptr;
 
-    // Decode (n == 1): many small tasks so both threads stay busy to the end; prefill: tiles.
+    // Decode (n == 1): many small tasks so both threads stay busy to the end; prefill: tiles of
+    // kRowTile weight rows × kTokenTile inputs, the kernel's register tiles inside.
     const int rowTile = n == 1 ? std::max(4, rowCount / (pool.size() * 16) / 4 * 4) : kRowTile;
     const int nTasks = (rowCount + rowTile - 1) / rowTile;
     pool.parallelFor(nTasks, [&](int task, int) {
@@ -69,15 +70,12 @@ void matmul(ThreadPool& pool, const model::Tensor& w, MatMulInput& x, float* y, 
         const int r1 = std::min(rowCount, r0 + rowTile);
         for (int t0 = 0; t0 < n; t0 += kTokenTile) {
             const int t1 = std::min(n, t0 + kTokenTile);
-            for (int r = r0; r < r1; ++r) {
-                const uint8_t* wrow = w.row(rowBegin + r);
-                const float add = b ? b[rowBegin + r] : 0.0f;
-                for (int t = t0; t < t1; ++t) {
-                    float v;
-                    dot(cols, &v, wrow, act + actStride * t);
-                    y[static_cast<size_t>(t) * yStride + r] = v + add;
-                }
-            }
+            float* out = y + static_cast<size_t>(t0) * yStride + r0;
+            tile(cols, r1 - r0, t1 - t0, w.row(rowBegin + r0), w.rowBytes, act + actStride * t0, actStride, out, yStride);
+            if (b)
+                for (int t = t0; t < t1; ++t)
+                    for (int r = r0; r < r1; ++r)
+                        y[static_cast<size_t>(t) * yStride + r] += b[rowBegin + r];
         }
     });
 }
