@@ -207,8 +207,13 @@ struct ScaleMinBase {
         packed[2] = u[1] & kLow6;
         packed[3] = ((u[2] >> 4) & kLow4) | (((u[1] >> 6) & kTop2) << 4);
     }
-    uint8_t scaleAt(int c) const { return static_cast<uint8_t>(packed[c / 4] >> (8 * (c % 4))); }
-    __m256i scales(int c) const { return _mm256_set1_epi16(scaleAt(c)); }
+    // Scale of chunk c in all 16 lanes: one in-lane shuffle of the eight scales (as int16).
+    __m256i scales(int c) const
+    {
+        const __m256i all = _mm256_broadcastsi128_si256(
+            _mm_cvtepu8_epi16(_mm_set_epi32(0, 0, static_cast<int>(packed[1]), static_cast<int>(packed[0]))));
+        return _mm256_shuffle_epi8(all, _mm256_set1_epi16(static_cast<short>(0x0100 + 0x0202 * c)));
+    }
     int offsetTerm(const int16_t*) const { return 0; }
     int minSum(const int16_t* bsums) const
     {
@@ -267,7 +272,17 @@ struct DecodeQ6_K {
         const __m256i high = _mm256_and_si256(_mm256_srli_epi16(qh, 2 * which), _mm256_set1_epi8(3));
         return _mm256_or_si256(low, _mm256_slli_epi16(high, 4));
     }
-    __m256i scales(int c) const { return scalePair(b.scales[2 * c], b.scales[2 * c + 1]); }
+    // [scale 2c in the low 8 lanes | scale 2c+1 in the high 8], by one in-lane shuffle of the
+    // eight scales of that half of the block.
+    __m256i scales(int c) const
+    {
+        const __m128i eight = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(b.scales + 8 * (c / 4))));
+        const __m256i both = _mm256_broadcastsi128_si256(eight);
+        const int k = c % 4;
+        const __m256i mask = _mm256_set_m128i(_mm_set1_epi16(static_cast<short>(0x0100 + 0x0202 * (2 * k + 1))),
+                                              _mm_set1_epi16(static_cast<short>(0x0100 + 0x0202 * (2 * k))));
+        return _mm256_shuffle_epi8(both, mask);
+    }
     int offsetTerm(const int16_t* bsums) const
     {
         return 32 * scaledBlockSums(_mm256_cvtepi8_epi16(load128(b.scales)), bsums);
