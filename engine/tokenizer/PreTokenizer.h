@@ -21,6 +21,9 @@ public:
     // pre-tokenizer with a warning in the log; usedName() then says "default".
     static Result<PreTokenizer> forName(const std::string& name);
 
+    // Every tokenizer.ggml.pre value with its own patterns.
+    static std::vector<std::string> knownNames();
+
     const std::string& usedName() const { return m_usedName; }
     // HF "ignore_merges": a piece that is itself a token is emitted whole (llama3, tekken).
     bool ignoreMerges() const { return m_ignoreMerges; }

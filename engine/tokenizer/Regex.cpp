@@ -99,6 +99,28 @@ struct Parser {
         return 0;
     }
 
+    // After "\x": {HHHH} or HH. Returns false on error.
+    bool parseHex(uint32_t& cp)
+    {
+        const bool braced = eat('{');
+        cp = 0;
+        int digits = 0;
+        while (!atEnd() && digits < (braced ? 6 : 2)) {
+            const uint32_t c = peek();
+            uint32_t v;
+            if (c >= '0' && c <= '9') v = c - '0';
+            else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+            else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+            else break;
+            cp = cp * 16 + v;
+            ++digits;
+            ++pos;
+        }
+        if (digits == 0 || (braced && !eat('}')))
+            return fail("bad \\x escape"), false;
+        return true;
+    }
+
     // Parses an escape after '\' into a class node's items. Returns false on error.
     bool parseEscapeInto(Node& set, bool icase)
     {
@@ -111,6 +133,13 @@ struct Parser {
         case 't': set.ranges.emplace_back('\t', '\t'); return true;
         case 'f': set.ranges.emplace_back('\f', '\f'); return true;
         case 'v': set.ranges.emplace_back('\v', '\v'); return true;
+        case 'x': {
+            uint32_t cp = 0;
+            if (!parseHex(cp))
+                return false;
+            addCaseless(set, cp, icase);
+            return true;
+        }
         case 's': set.anyFlags |= unicode::kWhitespace; return true;
         case 'S': set.notFlags.push_back(unicode::kWhitespace); return true;
         case 'd': set.anyFlags |= unicode::kDigit; return true;
@@ -149,12 +178,18 @@ struct Parser {
         bool first = true;
         while (!atEnd() && (peek() != ']' || first)) {
             first = false;
-            if (eat('\\')) {
+            uint32_t lo;
+            if (peek() == '\\' && pos + 1 < cps.size() && cps[pos + 1] == 'x') {
+                pos += 2;
+                if (!parseHex(lo))
+                    return -1;
+            } else if (eat('\\')) {
                 if (!parseEscapeInto(set, icase))
                     return -1;
                 continue;
+            } else {
+                lo = cps[pos++];
             }
-            const uint32_t lo = cps[pos++];
             if (!atEnd() && peek() == '-' && pos + 1 < cps.size() && cps[pos + 1] != ']') {
                 ++pos;
                 uint32_t hi = cps[pos++];
@@ -162,6 +197,8 @@ struct Parser {
                     if (atEnd())
                         return fail("pattern ends in a range");
                     hi = cps[pos++];
+                    if (hi == 'x' && !parseHex(hi))
+                        return -1;
                 }
                 if (hi < lo)
                     return fail("reversed range in class");
