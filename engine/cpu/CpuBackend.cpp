@@ -177,13 +177,15 @@ void CpuContext::attentionBlock(int il, int n, int pos0)
     const LayerWeights& l = m_w.layers[il];
     MatMulInput in(m_h.data(), n, m_c.nEmbd);
     if (l.wqkv.present()) {
-        matmul(m_pool, l.wqkv, in, m_q.data(), 0, m_qDim, m_qDim, &l.bqkv);
-        matmul(m_pool, l.wqkv, in, m_k.data(), m_qDim, m_kDim, m_kDim, &l.bqkv);
-        matmul(m_pool, l.wqkv, in, m_v.data(), m_qDim + m_kDim, m_vDim, m_vDim, &l.bqkv);
+        MatMulJob jobs[] = {{&l.wqkv, &in, m_q.data(), 0, m_qDim, m_qDim, &l.bqkv},
+                            {&l.wqkv, &in, m_k.data(), m_qDim, m_kDim, m_kDim, &l.bqkv},
+                            {&l.wqkv, &in, m_v.data(), m_qDim + m_kDim, m_vDim, m_vDim, &l.bqkv}};
+        matmul(m_pool, jobs);
     } else {
-        matmul(m_pool, l.wq, in, m_q.data(), 0, -1, 0, &l.bq);
-        matmul(m_pool, l.wk, in, m_k.data(), 0, -1, 0, &l.bk);
-        matmul(m_pool, l.wv, in, m_v.data(), 0, -1, 0, &l.bv);
+        MatMulJob jobs[] = {{&l.wq, &in, m_q.data(), 0, -1, 0, &l.bq},
+                            {&l.wk, &in, m_k.data(), 0, -1, 0, &l.bk},
+                            {&l.wv, &in, m_v.data(), 0, -1, 0, &l.bv}};
+        matmul(m_pool, jobs);
     }
     const bool local = m_c.layerUsesSlidingWindow[il];
     const float* cosSin = local && m_c.ropeBaseLocal > 0.0f ? m_cosSinLocal.data() : m_cosSin.data();
@@ -234,11 +236,13 @@ void CpuContext::ffnBlock(int il, int n)
             activate(m_gate.data() + static_cast<size_t>(t) * ff, nullptr, ff, m_c.activation);
     } else {
         if (l.ffnGate.present()) {
-            matmul(m_pool, l.ffnGate, in, m_gate.data());
-            matmul(m_pool, l.ffnUp, in, m_up.data(), 0, -1, 0, &l.ffnUpBias);
+            MatMulJob jobs[] = {{&l.ffnGate, &in, m_gate.data(), 0, -1, 0, nullptr},
+                                {&l.ffnUp, &in, m_up.data(), 0, -1, 0, &l.ffnUpBias}};
+            matmul(m_pool, jobs);
         } else {   // fused [gate; up] (phi3)
-            matmul(m_pool, l.ffnUp, in, m_gate.data(), 0, ff, ff);
-            matmul(m_pool, l.ffnUp, in, m_up.data(), ff, ff, ff);
+            MatMulJob jobs[] = {{&l.ffnUp, &in, m_gate.data(), 0, ff, ff, nullptr},
+                                {&l.ffnUp, &in, m_up.data(), ff, ff, ff, nullptr}};
+            matmul(m_pool, jobs);
         }
         for (int t = 0; t < n; ++t)
             activate(m_gate.data() + static_cast<size_t>(t) * ff, m_up.data() + static_cast<size_t>(t) * ff, ff, m_c.activation);

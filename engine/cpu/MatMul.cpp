@@ -31,51 +31,81 @@ const uint8_t* MatMulInput::prepared(ThreadPool& pool, quant::TensorType weightT
         rowStride = static_cast<size_t>(m_cols) * sizeof(float);
         return reinterpret_cast<const uint8_t*>(m_x);
     }
-    if (!m_hasPrepared || quant::activationType(m_preparedFor) != act) {
-        m_stride = quant::activationRowBytes(weightType, m_cols);
-        m_buffer.resize(m_stride * static_cast<size_t>(m_n));
-        const int n = m_n;
-        const int cols = m_cols;
-        pool.parallelFor(n, [&](int t, int) {
-            quant::quantizeActivations(weightType, m_x + static_cast<size_t>(t) * cols, m_buffer.data() + m_stride * t, cols);
-        });
-        m_preparedFor = weightType;
-        m_hasPrepared = true;
+    for (const auto& c : m_converted) {
+        if (c->activationType == act) {
+            rowStride = c->stride;
+            return c->bytes.data();
+        }
     }
-    rowStride = m_stride;
-    return m_buffer.data();
+    auto c = std::make_unique<Converted>();
+    c->activationType = act;
+    c->stride = quant::activationRowBytes(weightType, m_cols);
+    c->bytes.resize(c->stride * static_cast<size_t>(m_n));
+    Converted& out = *c;
+    const int cols = m_cols;
+    pool.parallelFor(m_n, [&](int t, int) {
+        quant::quantizeActivations(weightType, m_x + static_cast<size_t>(t) * cols, out.bytes.data() + out.stride * t, cols);
+    });
+    m_converted.push_back(std::move(c));
+    rowStride = out.stride;
+    return out.bytes.data();
 }
 
 void matmul(ThreadPool& pool, const model::Tensor& w, MatMulInput& x, float* y, int rowBegin, int rowCount, int yStride,
             const model::Tensor* bias)
 {
-    assert(x.cols() == w.cols);
-    if (rowCount < 0)
-        rowCount = static_cast<int>(w.rows) - rowBegin;
-    if (yStride == 0)
-        yStride = rowCount;
-    size_t actStride = 0;
-    const uint8_t* act = x.prepared(pool, w.type, actStride);
-    const quant::MatMulTileFn tile = g_scalarOnly.load(std::memory_order_relaxed) ? quant::matMulTileScalar(w.type) : quant::matMulTile(w.type);
-    const int n = x.rows();
-    const int64_t cols = w.cols;
-    const float* b = bias && bias->present() ? bias->f32() : nullptr;
+    MatMulJob job{&w, &x, y, rowBegin, rowCount, yStride, bias};
+    matmul(pool, std::span<MatMulJob>(&job, 1));
+}
 
-    // Decode (n == 1): many small tasks so both threads stay busy to the end; prefill: tiles of
-    // kRowTile weight rows × kTokenTile inputs, the kernel's register tiles inside.
-    const int rowTile = n == 1 ? std::max(4, rowCount / (pool.size() * 16) / 4 * 4) : kRowTile;
-    const int nTasks = (rowCount + rowTile - 1) / rowTile;
+void matmul(ThreadPool& pool, std::span<MatMulJob> jobs)
+{
+    struct Prepared {
+        const uint8_t* act;
+        size_t actStride;
+        quant::MatMulTileFn tile;
+        int rowTile;
+        int firstTask;
+    };
+    std::vector<Prepared> prep(jobs.size());
+    const bool scalar = g_scalarOnly.load(std::memory_order_relaxed);
+    int nTasks = 0;
+    for (size_t j = 0; j < jobs.size(); ++j) {
+        MatMulJob& job = jobs[j];
+        assert(job.x->cols() == job.w->cols);
+        if (job.rowCount < 0)
+            job.rowCount = static_cast<int>(job.w->rows) - job.rowBegin;
+        if (job.yStride == 0)
+            job.yStride = job.rowCount;
+        Prepared& p = prep[j];
+        p.act = job.x->prepared(pool, job.w->type, p.actStride);
+        p.tile = scalar ? quant::matMulTileScalar(job.w->type) : quant::matMulTile(job.w->type);
+        // Decode (one input row): many small tasks so every thread stays busy to the end;
+        // prefill: tiles of kRowTile weight rows × kTokenTile inputs (register tiles inside).
+        p.rowTile = job.x->rows() == 1 ? std::max(4, job.rowCount / (pool.size() * 16) / 4 * 4) : kRowTile;
+        p.firstTask = nTasks;
+        nTasks += (job.rowCount + p.rowTile - 1) / p.rowTile;
+    }
+    // One dispatch for all jobs (q, k and v together; gate and up together): fewer barriers.
     pool.parallelFor(nTasks, [&](int task, int) {
-        const int r0 = task * rowTile;
-        const int r1 = std::min(rowCount, r0 + rowTile);
+        size_t j = 0;
+        while (j + 1 < jobs.size() && task >= prep[j + 1].firstTask)
+            ++j;
+        const MatMulJob& job = jobs[j];
+        const Prepared& p = prep[j];
+        const int n = job.x->rows();
+        const int r0 = (task - p.firstTask) * p.rowTile;
+        const int r1 = std::min(job.rowCount, r0 + p.rowTile);
+        const float* b = job.bias && job.bias->present() ? job.bias->f32() : nullptr;
         for (int t0 = 0; t0 < n; t0 += kTokenTile) {
             const int t1 = std::min(n, t0 + kTokenTile);
-            float* out = y + static_cast<size_t>(t0) * yStride + r0;
-            tile(cols, r1 - r0, t1 - t0, w.row(rowBegin + r0), w.rowBytes, act + actStride * t0, actStride, out, yStride);
+            float* out = job.y + static_cast<size_t>(t0) * job.yStride + r0;
+            p.tile(job.w->cols, r1 - r0, t1 - t0, job.w->row(job.rowBegin + r0), job.w->rowBytes, p.act + p.actStride * t0,
+                   p.actStride, out, job.yStride);
             if (b)
                 for (int t = t0; t < t1; ++t)
                     for (int r = r0; r < r1; ++r)
-                        y[static_cast<size_t>(t) * yStride + r] += b[rowBegin + r];
+                        job.y[static_cast<size_t>(t) * job.yStride + r] += b[job.rowBegin + r];
         }
     });
 }

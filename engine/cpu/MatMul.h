@@ -9,6 +9,8 @@
 #include "model/ModelConfig.h"
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <vector>
 
 namespace engine::cpu {
@@ -27,19 +29,35 @@ public:
     const uint8_t* prepared(ThreadPool& pool, quant::TensorType weightType, size_t& rowStride);
 
 private:
+    struct Converted {
+        quant::TensorType activationType;
+        size_t stride;
+        std::vector<uint8_t> bytes;
+    };
     const float* m_x;
     int m_n;
     int m_cols;
-    quant::TensorType m_preparedFor = quant::TensorType::F32;
-    bool m_hasPrepared = false;
-    size_t m_stride = 0;
-    std::vector<uint8_t> m_buffer;
+    // One entry per activation format asked for: q/k/v of a mixed-type file may need two, and
+    // the pointers handed out must stay valid while a multi-job matmul runs.
+    std::vector<std::unique_ptr<Converted>> m_converted;
 };
 
 // y[t * rowCount + r] = dot(W row rowBegin + r, x row t) (+ bias[rowBegin + r]) for r < rowCount.
 // rowCount = -1: all rows of W. yStride: floats between output rows (0: rowCount).
 void matmul(ThreadPool& pool, const model::Tensor& w, MatMulInput& x, float* y,
             int rowBegin = 0, int rowCount = -1, int yStride = 0, const model::Tensor* bias = nullptr);
+
+// Several products in one dispatch (e.g. q, k and v of one input): one barrier instead of three.
+struct MatMulJob {
+    const model::Tensor* w = nullptr;
+    MatMulInput* x = nullptr;
+    float* y = nullptr;
+    int rowBegin = 0;
+    int rowCount = -1;
+    int yStride = 0;
+    const model::Tensor* bias = nullptr;
+};
+void matmul(ThreadPool& pool, std::span<MatMulJob> jobs);
 
 // Uses the scalar reference dot products instead of the runtime-selected ones (for tests).
 void setMatMulScalarOnly(bool scalarOnly);
