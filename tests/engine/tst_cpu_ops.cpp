@@ -1,0 +1,229 @@
+// The CPU backend's building blocks: AVX2 kernels against the scalar reference on random inputs
+// (odd sizes and tails included), the ops against double-precision formulas, the thread pool,
+// and the matrix product against dequantize-then-dot for several weight types.
+
+#include "cpu/MatMul.h"
+#include "cpu/Ops.h"
+#include "cpu/ThreadPool.h"
+#include "quant/Kernels.h"
+#include "quant/Quant.h"
+
+#include <QtTest>
+
+#include <atomic>
+#include <cmath>
+#include <random>
+
+using namespace engine;
+
+namespace {
+
+std::vector<float> randomVector(std::mt19937& rng, int n, float scale = 1.0f)
+{
+    std::normal_distribution<float> d(0.0f, scale);
+    std::vector<float> v(n);
+    for (float& x : v)
+        x = d(rng);
+    return v;
+}
+
+double nmse(const std::vector<float>& a, const std::vector<float>& ref)
+{
+    double err = 0.0, norm = 0.0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        err += (double(a[i]) - ref[i]) * (double(a[i]) - ref[i]);
+        norm += double(ref[i]) * ref[i];
+    }
+    return norm > 0 ? err / norm : err;
+}
+
+} // namespace
+
+class TestCpuOps : public QObject {
+    Q_OBJECT
+private slots:
+    void avx2MatchesScalar()
+    {
+        const cpu::VectorOps* fast = cpu::avx2VectorOps();
+        if (!fast)
+            QSKIP("this CPU (or INKSTONE_CPU) has no AVX2/FMA/F16C; the scalar path is what runs");
+        const cpu::VectorOps& ref = cpu::scalarVectorOps();
+        std::mt19937 rng(11);
+        for (int n : {1, 7, 8, 15, 16, 17, 63, 64, 65, 127, 128, 129, 1000}) {
+            const auto a = randomVector(rng, n), b = randomVector(rng, n);
+            std::vector<uint16_t> a16(n), b16(n), r16(n);
+            fast->toF16(a.data(), a16.data(), n);
+            ref.toF16(a.data(), r16.data(), n);
+            QVERIFY2(a16 == r16, qPrintable(QStringLiteral("toF16 differs at n=%1").arg(n)));   // rounding is exact
+            ref.toF16(b.data(), b16.data(), n);
+            const float d32 = fast->dotF32(a.data(), b.data(), n), r32 = ref.dotF32(a.data(), b.data(), n);
+            QVERIFY2(std::fabs(d32 - r32) <= 1e-5f * (1.0f + std::fabs(r32)) * std::sqrt(float(n)), qPrintable(QString::number(n)));
+            const float d16 = fast->dotF16(a16.data(), b16.data(), n), r16v = ref.dotF16(a16.data(), b16.data(), n);
+            QVERIFY2(std::fabs(d16 - r16v) <= 1e-5f * (1.0f + std::fabs(r16v)) * std::sqrt(float(n)), qPrintable(QString::number(n)));
+            std::vector<float> y1 = b, y2 = b, y3 = b, y4 = b;
+            fast->axpyF32(0.37f, a.data(), y1.data(), n);
+            ref.axpyF32(0.37f, a.data(), y2.data(), n);
+            fast->axpyF16(-1.5f, a16.data(), y3.data(), n);
+            ref.axpyF16(-1.5f, a16.data(), y4.data(), n);
+            QVERIFY(nmse(y1, y2) < 1e-12);
+            QVERIFY(nmse(y3, y4) < 1e-12);
+        }
+    }
+
+    void normsMatchFormulas()
+    {
+        std::mt19937 rng(3);
+        for (int n : {5, 64, 257}) {
+            const auto x = randomVector(rng, n, 2.0f), w = randomVector(rng, n), b = randomVector(rng, n);
+            std::vector<float> y(n), z(n);
+            cpu::rmsNorm(x.data(), w.data(), y.data(), n, 1e-5f);
+            double ss = 0;
+            for (float v : x)
+                ss += double(v) * v;
+            const double scale = 1.0 / std::sqrt(ss / n + 1e-5);
+            std::vector<float> ref(n);
+            for (int i = 0; i < n; ++i)
+                ref[i] = float(x[i] * scale * w[i]);
+            QVERIFY(nmse(y, ref) < 1e-12);
+            cpu::layerNorm(x.data(), w.data(), b.data(), z.data(), n, 1e-5f);
+            double mean = 0, var = 0;
+            for (float v : x)
+                mean += v;
+            mean /= n;
+            for (float v : x)
+                var += (v - mean) * (v - mean);
+            var /= n;
+            for (int i = 0; i < n; ++i)
+                ref[i] = float((x[i] - mean) / std::sqrt(var + 1e-5) * w[i] + b[i]);
+            QVERIFY(nmse(z, ref) < 1e-12);
+        }
+    }
+
+    void ropeRotatesPairs()
+    {
+        // Normal rotates (2i, 2i+1), NeoX (i, i + nRot/2); norms of the pairs are preserved.
+        const int headDim = 8, nRot = 8;
+        std::vector<float> cs(nRot);
+        cpu::ropeAngles(3, nRot, 10000.0f, 1.0f, nullptr, cs.data());
+        QVERIFY(std::fabs(cs[0] - std::cos(3.0f)) < 1e-6f && std::fabs(cs[1] - std::sin(3.0f)) < 1e-6f);
+        const float theta1 = 3.0f * std::pow(10000.0f, -2.0f / nRot);
+        QVERIFY(std::fabs(cs[2] - std::cos(theta1)) < 1e-5f);
+        std::vector<float> x = {1, 0, 0, 0, 0, 0, 0, 0};
+        std::vector<float> n = x;
+        cpu::applyRope(x.data(), 1, headDim, nRot, cs.data(), model::RopeKind::Normal);
+        QVERIFY(std::fabs(x[0] - std::cos(3.0f)) < 1e-6f && std::fabs(x[1] - std::sin(3.0f)) < 1e-6f);
+        cpu::applyRope(n.data(), 1, headDim, nRot, cs.data(), model::RopeKind::Neox);
+        QVERIFY(std::fabs(n[0] - std::cos(3.0f)) < 1e-6f && std::fabs(n[4] - std::sin(3.0f)) < 1e-6f && n[1] == 0.0f);
+        // Frequency factors divide the angle (llama3 rope_freqs).
+        const float ff[4] = {2.0f, 1.0f, 1.0f, 1.0f};
+        cpu::ropeAngles(3, nRot, 10000.0f, 1.0f, ff, cs.data());
+        QVERIFY(std::fabs(cs[0] - std::cos(1.5f)) < 1e-6f);
+    }
+
+    void softmaxAndActivations()
+    {
+        std::vector<float> s = {1.0f, 2.0f, -std::numeric_limits<float>::infinity(), 3.0f};
+        cpu::softmax(s.data(), 4);
+        const double e = std::exp(1.0) + std::exp(2.0) + std::exp(3.0);
+        QVERIFY(std::fabs(s[3] - std::exp(3.0) / e) < 1e-6 && s[2] == 0.0f);
+        std::vector<float> allMasked(3, -std::numeric_limits<float>::infinity());
+        cpu::softmax(allMasked.data(), 3);
+        QCOMPARE(allMasked[0], 0.0f);
+        for (float x : {-12.0f, -3.0f, -0.5f, 0.0f, 0.7f, 2.5f, 11.0f}) {
+            const double exact = 0.5 * x * (1.0 + std::tanh(0.7978845608 * (x + 0.044715 * x * x * x)));
+            QVERIFY2(std::fabs(cpu::gelu(x) - exact) <= 2e-3 * (1.0 + std::fabs(exact)), qPrintable(QString::number(x)));
+            QVERIFY(std::fabs(cpu::silu(x) - x / (1.0 + std::exp(-x))) < 1e-5);
+        }
+        std::vector<float> capped = {100.0f, -100.0f, 0.5f};
+        cpu::softcap(capped.data(), 3, 4.0f);
+        QVERIFY(std::fabs(capped[0] - 4.0f) < 1e-5f && std::fabs(capped[1] + 4.0f) < 1e-5f);
+        QVERIFY(std::fabs(capped[2] - 4.0f * std::tanh(0.125f)) < 1e-6f);
+    }
+
+    void threadPoolRunsEveryTaskOnce()
+    {
+        cpu::ThreadPool pool(3);
+        std::atomic<bool> badThread{false};   // QVERIFY is not for worker threads
+        for (int round = 0; round < 200; ++round) {
+            const int n = 1 + round % 37;
+            std::vector<std::atomic<int>> hits(n);
+            pool.parallelFor(n, [&](int task, int thread) {
+                if (thread < 0 || thread >= 3)
+                    badThread.store(true);
+                hits[task].fetch_add(1);
+            });
+            QVERIFY(!badThread.load());
+            for (auto& h : hits)
+                QCOMPARE(h.load(), 1);
+        }
+    }
+
+    void matmulMatchesDequantizedDot_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<int>("tokens");
+        for (auto t : {quant::TensorType::F32, quant::TensorType::F16, quant::TensorType::Q8_0, quant::TensorType::Q4_0,
+                       quant::TensorType::Q4_K, quant::TensorType::Q6_K})
+            for (int tokens : {1, 5, 70})
+                QTest::newRow(qPrintable(QStringLiteral("%1 x%2").arg(QString::fromLatin1(quant::typeName(t).data(), int(quant::typeName(t).size()))).arg(tokens)))
+                    << int(t) << tokens;
+    }
+
+    void matmulMatchesDequantizedDot()
+    {
+        QFETCH(int, type);
+        QFETCH(int, tokens);
+        const auto t = static_cast<quant::TensorType>(type);
+        const int cols = 512, rows = 37;   // an odd row count: tails of every tile
+        std::mt19937 rng(5);
+        const auto wf = randomVector(rng, cols * rows, 0.05f);
+        const auto x = randomVector(rng, cols * tokens);
+        const size_t rb = *quant::rowBytes(t, cols);
+        std::vector<uint8_t> wq(rb * rows);
+        for (int r = 0; r < rows; ++r)
+            quant::quantizeRow(t, wf.data() + r * cols, wq.data() + r * rb, cols);
+        model::Tensor w;
+        w.type = t;
+        w.cols = cols;
+        w.rows = rows;
+        w.rowBytes = rb;
+        w.data = wq.data();
+        std::vector<float> bias = randomVector(rng, rows);
+        model::Tensor b;
+        b.cols = rows;
+        b.rowBytes = rows * sizeof(float);
+        b.data = reinterpret_cast<const uint8_t*>(bias.data());
+
+        cpu::ThreadPool pool(2);
+        cpu::MatMulInput in(x.data(), tokens, cols);
+        std::vector<float> y(size_t(tokens) * rows), lo(size_t(tokens) * 20), hi(size_t(tokens) * 17);
+        cpu::matmul(pool, w, in, y.data(), 0, -1, 0, &b);
+        cpu::MatMulJob jobs[] = {{&w, &in, lo.data(), 0, 20, 20, &b}, {&w, &in, hi.data(), 20, 17, 17, &b}};
+        cpu::matmul(pool, jobs);
+
+        // Reference: dequantized weights · exact activations, in double.
+        std::vector<float> deq(cols);
+        std::vector<float> ref(y.size());
+        for (int r = 0; r < rows; ++r) {
+            quant::dequantizeRow(t, wq.data() + r * rb, deq.data(), cols);
+            for (int k = 0; k < tokens; ++k) {
+                double s = bias[r];
+                for (int i = 0; i < cols; ++i)
+                    s += double(deq[i]) * x[size_t(k) * cols + i];
+                ref[size_t(k) * rows + r] = float(s);
+            }
+        }
+        // Activation quantization (Q8) costs ~1e-4 relative; F32/F16 are near exact.
+        const double bound = t == quant::TensorType::F32 ? 1e-10 : t == quant::TensorType::F16 ? 1e-6 : 1e-3;
+        QVERIFY2(nmse(y, ref) < bound, qPrintable(QString::number(nmse(y, ref))));
+        for (int k = 0; k < tokens; ++k) {   // split jobs give the same numbers as one product
+            for (int r = 0; r < 20; ++r)
+                QCOMPARE(lo[size_t(k) * 20 + r], y[size_t(k) * rows + r]);
+            for (int r = 0; r < 17; ++r)
+                QCOMPARE(hi[size_t(k) * 17 + r], y[size_t(k) * rows + 20 + r]);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCpuOps)
+#include "tst_cpu_ops.moc"
