@@ -46,10 +46,48 @@ public:
             }
         }
         m_id.resize(n);
+        m_start.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+            m_id[i] = m_vocab.byteSymbol[static_cast<uint8_t>(bytes[i])];
+            m_start[i] = uint32_t(i);
+        }
+        mergeAndEmit(bytes, out);
+    }
+
+    // SentencePiece-style BPE over raw UTF-8 (Gemma 4): the symbols are characters, spaces are
+    // already "▁", and leftovers become byte tokens <0xNN>.
+    void encodeRaw(std::string_view word, std::vector<int32_t>& out)
+    {
+        if (word.empty())
+            return;
+        // Runs of newlines that are a token are used whole (llama.cpp's Gemma 4 rule).
+        if (word.find_first_not_of('\n') == std::string_view::npos) {
+            if (const auto id = m_vocab.find(word)) {
+                out.push_back(*id);
+                return;
+            }
+        }
+        m_id.clear();
+        m_start.clear();
+        for (size_t offset = 0; offset < word.size();) {
+            const size_t len = std::min(utf8Length(word[offset]), word.size() - offset);
+            m_id.push_back(m_vocab.symbolOf(word.substr(offset, len)));
+            m_start.push_back(uint32_t(offset));
+            offset += len;
+        }
+        mergeAndEmit(word, out);
+    }
+
+private:
+    static constexpr int32_t kDead = -2;
+
+    // m_id/m_start hold the initial symbols of `bytes`: merge by rank, then emit.
+    void mergeAndEmit(std::string_view bytes, std::vector<int32_t>& out)
+    {
+        const size_t n = m_id.size();
         m_prev.resize(n);
         m_next.resize(n);
         for (size_t i = 0; i < n; ++i) {
-            m_id[i] = m_vocab.byteSymbol[static_cast<uint8_t>(bytes[i])];
             m_prev[i] = int32_t(i) - 1;
             m_next[i] = i + 1 < n ? int32_t(i + 1) : -1;
         }
@@ -75,22 +113,21 @@ public:
         }
         for (int32_t i = 0; i >= 0; i = m_next[size_t(i)]) {
             const int32_t id = m_id[size_t(i)];
-            if (id < m_vocab.size()) {
+            if (id >= 0 && id < m_vocab.size()) {
                 out.push_back(id);
                 continue;
             }
-            // A merge result that is not a token: fall back to the tokens of its bytes.
-            const size_t end = m_next[size_t(i)] < 0 ? n : size_t(m_next[size_t(i)]);
-            for (size_t b = size_t(i); b < end; ++b) {
+            // Not a token (a merge result outside the vocabulary, or an unknown character): the
+            // tokens of its bytes.
+            const size_t begin = m_start[size_t(i)];
+            const size_t end = m_next[size_t(i)] < 0 ? bytes.size() : m_start[size_t(m_next[size_t(i)])];
+            for (size_t b = begin; b < end; ++b) {
                 const int32_t t = m_vocab.byteToken[static_cast<uint8_t>(bytes[b])];
                 if (t != kNoToken)
                     out.push_back(t);
             }
         }
     }
-
-private:
-    static constexpr int32_t kDead = -2;
 
     void push(int32_t left)
     {
@@ -102,6 +139,7 @@ private:
 
     const Vocab& m_vocab;
     std::vector<int32_t> m_id;
+    std::vector<uint32_t> m_start; // first byte of each initial symbol
     std::vector<int32_t> m_prev;
     std::vector<int32_t> m_next;
     std::priority_queue<Candidate, std::vector<Candidate>, CandidateOrder> m_queue;
@@ -114,6 +152,28 @@ void encodeBpe(const Vocab& vocab, std::string_view text, std::vector<int32_t>& 
 {
     if (text.empty())
         return;
+    if (vocab.pre->rawUtf8()) {
+        // Gemma 4: spaces become "▁", the text is cut at newlines, merges run on characters.
+        std::string escaped;
+        escaped.reserve(text.size() + text.size() / 2);
+        for (const char c : text) {
+            if (c == ' ')
+                escaped += "\xE2\x96\x81";
+            else
+                escaped += c;
+        }
+        BpeWord word(vocab);
+        size_t pos = 0;
+        while (pos < escaped.size()) {
+            const bool newlines = escaped[pos] == '\n';
+            size_t end = pos;
+            while (end < escaped.size() && (escaped[end] == '\n') == newlines)
+                ++end;
+            word.encodeRaw(std::string_view(escaped).substr(pos, end - pos), out);
+            pos = end;
+        }
+        return;
+    }
     // Code points as llama.cpp sees them: each invalid byte becomes U+FFFD. offsets[i] is where
     // code point i starts in text; `faithful` says whether re-encoding the code points gives the
     // same bytes (no invalid or overlong sequences), so that pieces can be views into text.

@@ -37,6 +37,7 @@ struct PreSpec {
     std::initializer_list<const char*> patterns;
     bool ignoreMerges = false;
     bool addBos = false;
+    bool rawUtf8 = false;
 };
 
 const PreSpec kSpecs[] = {
@@ -67,6 +68,7 @@ const PreSpec kSpecs[] = {
      {"<sentinel:[0-9]+>", "(IMGIMG)((A|B|C|D|E|F|G|H|I){1,4})Z", "([\\t\\n]|    |  )", R"(\p{N})",
       R"([\p{P}!-/:-@\[-`{-~])", kGpt2},
      false, true},
+    {{"gemma4", "granite-embed-multi-311m"}, {"[^\n]+|[\n]+"}, false, true, true},
 };
 
 const PreSpec* findSpec(const std::string& name)
@@ -113,6 +115,7 @@ Result<PreTokenizer> PreTokenizer::forName(const std::string& name)
     }
     pre.m_ignoreMerges = spec->ignoreMerges;
     pre.m_defaultAddBos = spec->addBos;
+    pre.m_rawUtf8 = spec->rawUtf8;
     return pre;
 }
 

@@ -29,6 +29,9 @@ public:
     bool ignoreMerges() const { return m_ignoreMerges; }
     // Default for add_bos_token when the key is absent (llama.cpp's per-pre defaults).
     bool defaultAddBos() const { return m_defaultAddBos; }
+    // SentencePiece-style BPE on raw UTF-8 with "▁" for spaces and <0xNN> byte tokens instead of
+    // GPT-2's byte alphabet (Gemma 4: the "[^\n]+|[\n]+" split).
+    bool rawUtf8() const { return m_rawUtf8; }
 
     // Splits code points cps[0, n) (with their unicode::flags) into pieces [begin, end).
     void split(const uint32_t* cps, const uint16_t* flags, size_t n,
@@ -39,6 +42,7 @@ private:
     std::vector<Regex> m_regexes;
     bool m_ignoreMerges = false;
     bool m_defaultAddBos = false;
+    bool m_rawUtf8 = false;
 };
 
 } // namespace engine::tokenizer

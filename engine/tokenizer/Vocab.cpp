@@ -183,7 +183,7 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
     const std::optional<std::string> model = file.getString(kKeyModel);
     if (!model)
         return missing(kKeyModel, "the file has no tokenizer");
-    if (*model == "gpt2")
+    if (*model == "gpt2" || *model == "gemma4")
         v.kind = ModelKind::Bpe;
     else if (*model == "llama")
         v.kind = ModelKind::Spm;
@@ -250,7 +250,8 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
     // Pre-tokenizer and merges (byte-level BPE).
     v.preName = file.getString(kKeyPre).value_or(std::string());
     if (v.kind == ModelKind::Bpe) {
-        auto pre = PreTokenizer::forName(v.preName);
+        // llama.cpp: the "gemma4" model always uses the gemma4 pre-tokenizer.
+        auto pre = PreTokenizer::forName(*model == "gemma4" ? std::string("gemma4") : v.preName);
         if (!pre)
             return pre.error();
         v.pre = std::move(pre).value();
@@ -261,11 +262,10 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
         if (!merges->isArray() || merges->elementType() != gguf::ValueType::String)
             return makeError(ErrorCode::InvalidFile, std::string("tokenizer: '") + kKeyMerges + "' is not an array of strings");
 
-        std::unordered_map<std::string, int32_t> extraIds;
         const auto symbolId = [&](std::string_view text) -> int32_t {
             if (const auto id = v.find(text))
                 return *id;
-            const auto [it, inserted] = extraIds.emplace(std::string(text), int32_t(n + v.extraTexts.size()));
+            const auto [it, inserted] = v.extraIds.emplace(std::string(text), int32_t(n + v.extraTexts.size()));
             if (inserted)
                 v.extraTexts.emplace_back(text);
             return it->second;
@@ -288,6 +288,12 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
             v.merges.insert(l, r, rank++, result);
         }
         for (int b = 0; b < 256; ++b) {
+            if (v.pre->rawUtf8()) {
+                char hex[8];
+                std::snprintf(hex, sizeof hex, "<0x%02X>", b);
+                v.byteToken[size_t(b)] = v.find(hex).value_or(kNoToken);
+                continue;
+            }
             std::string mapped;
             unicode::appendUtf8(mapped, unicode::byteToCodepoint(uint8_t(b)));
             v.byteSymbol[size_t(b)] = symbolId(mapped);
@@ -323,7 +329,10 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
         switch (v.types[i]) {
         case TokenType::Normal:
             // WordPiece: "▁word" starts a word, a bare "piece" continues one (GGUF's form of "##").
-            v.pieces[i] = v.kind == ModelKind::Bpe ? byteLevelDecode(text) : replaceAll(text, "\xE2\x96\x81", " ");
+            if (v.kind == ModelKind::Bpe && !v.pre->rawUtf8())
+                v.pieces[i] = byteLevelDecode(text);
+            else
+                v.pieces[i] = replaceAll(text, "\xE2\x96\x81", " ");
             break;
         case TokenType::Byte: {
             const int b = parseByteToken(text);
@@ -365,6 +374,10 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
     v.pad = readId("tokenizer.ggml.padding_token_id", wpm ? 0 : kNoToken);
 
     v.addBos = file.getBool("tokenizer.ggml.add_bos_token").value_or(spm || wpm ? true : v.pre->defaultAddBos());
+    if (v.pre && v.pre->rawUtf8() && !v.addBos) {
+        logWarning("tokenizer: add_bos_token overridden to true for Gemma 4 (as llama.cpp does)");
+        v.addBos = true;
+    }
     v.addSep = wpm && v.sep != kNoToken;
     v.lowercase = file.getBool("tokenizer.ggml.normalizer.lowercase").value_or(true);
     v.stripAccents = file.getBool("tokenizer.ggml.normalizer.strip_accents").value_or(v.lowercase);

@@ -135,6 +135,15 @@ public:
 
     MergeTable merges;
     std::vector<std::string> extraTexts;  // merge results that are not tokens (ids size()+i)
+    std::unordered_map<std::string, int32_t> extraIds;
+    // Symbol id of a text for merging: its token, else its extra id, else -3 (merges with nothing).
+    int32_t symbolOf(std::string_view text) const
+    {
+        if (const auto id = find(text))
+            return *id;
+        const auto it = extraIds.find(std::string(text));
+        return it == extraIds.end() ? -3 : it->second;
+    }
     std::array<int32_t, 256> byteSymbol{}; // BPE: symbol id of each raw byte (may be an extra id)
     std::array<int32_t, 256> byteToken{};  // token emitted for a raw byte, or kNoToken
     // SentencePiece: every pair of adjacent characters (UTF-8 bytes packed in 32 bits) that occurs

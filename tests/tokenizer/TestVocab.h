@@ -96,7 +96,7 @@ inline std::vector<uint8_t> write(const Spec& s)
         w.setValue("tokenizer.ggml.token_type", Value::int32Array(s.types));
     if (s.writeScores)
         w.setValue("tokenizer.ggml.scores", Value::floatArray(s.scores));
-    if (s.writeMerges && s.model == "gpt2")
+    if (s.writeMerges && (s.model == "gpt2" || s.model == "gemma4"))
         w.setValue("tokenizer.ggml.merges", Value::stringArray(s.merges));
     if (s.bos >= 0)
         w.setValue("tokenizer.ggml.bos_token_id", Value::u32(uint32_t(s.bos)));

@@ -115,6 +115,7 @@ private slots:
     void addSpecialFlags();
     void streamingDecoder();
     void wordPiece();
+    void gemma4RawBpe();
     void missingKeysAreNamed_data();
     void missingKeysAreNamed();
     void unsupportedModel();
@@ -465,6 +466,36 @@ void TestTokenizer::wordPiece()
     std::vector<uint32_t> nfd;
     unicode::appendNfd(0x1EBF, nfd); // ế
     QCOMPARE(nfd, (std::vector<uint32_t>{'e', 0x0302, 0x0301}));
+}
+
+void TestTokenizer::gemma4RawBpe()
+{
+    // Gemma 4: BPE merges over raw UTF-8 characters, "▁" for spaces, <0xNN> byte fallback, runs of
+    // newlines that are tokens used whole, BOS always added.
+    Spec s;
+    s.model = "gemma4";
+    s.pre = "";
+    for (const char* t : {"<pad>", "<eos>", "<bos>"})
+        testvocab::addToken(s, t, 3);
+    for (int b = 0; b < 256; ++b) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "<0x%02X>", b);
+        testvocab::addToken(s, hex, 6);
+    }
+    const std::string sp = "\xE2\x96\x81";
+    for (const std::string& t : {sp, std::string("H"), std::string("i"), sp + "H", sp + "Hi", std::string("\n\n")})
+        testvocab::addToken(s, t, 1);
+    s.merges = {sp + " H", sp + "H i"};
+    s.bos = 2;
+    auto l = testvocab::load(s);
+    QVERIFY2(l->tokenizer.ok(), l->tokenizer.ok() ? "" : l->tokenizer.error().detail.c_str());
+    const Tokenizer& t = **l->tokenizer;
+    QCOMPARE(t.preUsed(), std::string("gemma4"));
+    QVERIFY(t.addBos());
+    const auto ids = t.encode("Hi Hi\n\n\xC3\xA9", true, false);
+    QCOMPARE(ids, (std::vector<int32_t>{2, id(t, "H"), id(t, "i"), id(t, sp + "Hi"), id(t, "\n\n"),
+                                        id(t, "<0xC3>"), id(t, "<0xA9>")}));
+    QCOMPARE(t.decode(ids, false), std::string("Hi Hi\n\n\xC3\xA9"));
 }
 
 void TestTokenizer::missingKeysAreNamed_data()
