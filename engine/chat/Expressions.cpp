@@ -230,6 +230,8 @@ Value Interpreter::getItem(const Value& object, const Value& key)
         return Value::undefined("'" + std::string(object.isDict() ? "dict" : "Namespace") + " object' has no attribute '" +
                                 toPythonStr(key) + "'");
     case Value::Kind::List:
+        if (object.isGenerator())
+            return Value::undefined("'generator' object is not subscriptable");
         if (key.isInt() || key.isBool()) {
             const auto& items = object.asList();
             int64_t i = key.asInt();

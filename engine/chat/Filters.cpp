@@ -52,10 +52,14 @@ Value fLength(Interpreter& in, const Value& v, const CallArgs&)
     switch (v.kind()) {
     case Value::Kind::Undefined: return Value::integer(0);
     case Value::Kind::String: return Value::integer(static_cast<int64_t>(utf8Length(v.asString())));
-    case Value::Kind::List: return Value::integer(static_cast<int64_t>(v.asList().size()));
+    case Value::Kind::List:
+        if (v.isGenerator())
+            break;
+        return Value::integer(static_cast<int64_t>(v.asList().size()));
     case Value::Kind::Dict: return Value::integer(static_cast<int64_t>(v.asDict().size()));
-    default: in.fail(std::string("object of type '") + v.typeName() + "' has no len()");
+    default: break;
     }
+    in.fail(std::string("object of type '") + v.typeName() + "' has no len()");
 }
 
 Value fTrim(Interpreter& in, const Value& v, const CallArgs& a)
@@ -124,6 +128,7 @@ Value fJoin(Interpreter& in, const Value& v, const CallArgs& a)
 
 Value fList(Interpreter& in, const Value& v, const CallArgs&) { return Value::list(iterateFilterInput(in, v)); }
 
+
 Value fFirst(Interpreter& in, const Value& v, const CallArgs&)
 {
     const ValueList items = iterateFilterInput(in, v);
@@ -134,6 +139,8 @@ Value fLast(Interpreter& in, const Value& v, const CallArgs&)
 {
     if (v.isUndefined())
         in.failUndefined(v);
+    if (v.isGenerator())
+        in.fail("'generator' object is not reversible");
     const ValueList items = iterateFilterInput(in, v);
     return items.empty() ? Value::undefined("No last item, sequence was empty.") : items.back();
 }
@@ -170,12 +177,23 @@ Value fTitle(Interpreter&, const Value& v, const CallArgs&)
 }
 
 Value fString(Interpreter&, const Value& v, const CallArgs&) { return v.isString() ? v : Value::string(str(v)); }
-Value fSafe(Interpreter&, const Value& v, const CallArgs&) { return v; }
+Value fSafe(Interpreter&, const Value& v, const CallArgs&) { return Value::markup(str(v)); }
 
 Value fEscape(Interpreter&, const Value& v, const CallArgs&)
 {
+    if (v.isMarkup())
+        return v;
+    return Value::markup(htmlEscape(str(v)));
+}
+
+Value fForceEscape(Interpreter&, const Value& v, const CallArgs&) { return Value::markup(htmlEscape(str(v))); }
+
+} // namespace
+
+std::string htmlEscape(const std::string& text)
+{
     std::string out;
-    for (char c : str(v)) {
+    for (char c : text) {
         switch (c) {
         case '&': out += "&amp;"; break;
         case '<': out += "&lt;"; break;
@@ -185,8 +203,10 @@ Value fEscape(Interpreter&, const Value& v, const CallArgs&)
         default: out += c;
         }
     }
-    return Value::string(out);
+    return out;
 }
+
+namespace {
 
 Value fReplace(Interpreter& in, const Value& v, const CallArgs& a)
 {
@@ -302,7 +322,7 @@ Value selectOrReject(Interpreter& in, const Value& v, const CallArgs& a, bool at
 {
     ValueList out;
     if (!v.truthy())
-        return Value::list(std::move(out));
+        return Value::generator(std::move(out));
     size_t next = 0;
     Value attribute;
     if (attr) {
@@ -323,7 +343,7 @@ Value selectOrReject(Interpreter& in, const Value& v, const CallArgs& a, bool at
         if (ok == select)
             out.push_back(item);
     }
-    return Value::list(std::move(out));
+    return Value::generator(std::move(out));
 }
 
 Value fSelect(Interpreter& in, const Value& v, const CallArgs& a) { return selectOrReject(in, v, a, false, true); }
@@ -335,7 +355,7 @@ Value fMap(Interpreter& in, const Value& v, const CallArgs& a)
 {
     ValueList out;
     if (!v.truthy())
-        return Value::list(std::move(out));
+        return Value::generator(std::move(out));
     const Value* attribute = a.named_("attribute");
     const Value* def = a.named_("default");
     for (const auto& item : iterateFilterInput(in, v)) {
@@ -352,7 +372,7 @@ Value fMap(Interpreter& in, const Value& v, const CallArgs& a)
             out.push_back(in.applyFilter(str(a.positional[0]), item, rest));
         }
     }
-    return Value::list(std::move(out));
+    return Value::generator(std::move(out));
 }
 
 Value sortKey(Interpreter& in, const Value& item, const Value* attribute, bool caseSensitive)
@@ -528,6 +548,8 @@ Value fSlice(Interpreter& in, const Value& v, const CallArgs& a)
     if (v.isString()) {
         offsets = utf8Offsets(v.asString());
         len = static_cast<int64_t>(offsets.size()) - 1;
+    } else if (v.isGenerator()) {
+        return Value::undefined("'generator' object is not subscriptable");
     } else if (v.isList()) {
         len = static_cast<int64_t>(v.asList().size());
     } else {
@@ -561,7 +583,7 @@ const std::unordered_map<std::string, Filter>& filters()
         {"length", fLength}, {"count", fLength}, {"trim", fTrim}, {"tojson", fTojson}, {"default", fDefault},
         {"d", fDefault}, {"join", fJoin}, {"list", fList}, {"first", fFirst}, {"last", fLast}, {"items", fItems},
         {"upper", fUpper}, {"lower", fLower}, {"capitalize", fCapitalize}, {"title", fTitle}, {"string", fString},
-        {"safe", fSafe}, {"e", fEscape}, {"escape", fEscape}, {"forceescape", fEscape}, {"replace", fReplace},
+        {"safe", fSafe}, {"e", fEscape}, {"escape", fEscape}, {"forceescape", fForceEscape}, {"replace", fReplace},
         {"indent", fIndent}, {"int", fInt}, {"float", fFloat}, {"abs", fAbs}, {"round", fRound},
         {"select", fSelect}, {"reject", fReject}, {"selectattr", fSelectAttr}, {"rejectattr", fRejectAttr},
         {"map", fMap}, {"sort", fSort}, {"dictsort", fDictsort}, {"unique", fUnique}, {"reverse", fReverse},

@@ -120,6 +120,9 @@ int compareValues(Interpreter& in, const Value& a, const Value& b);
 bool isMethod(const Value& object, const std::string& name);
 Value callMethod(Interpreter& in, const Value& object, const std::string& name, const CallArgs& args);
 
+// HTML escaping as markupsafe does it (& < > " ').
+std::string htmlEscape(const std::string& text);
+
 // Globals (Globals.cpp).
 Value globalFunction(const std::string& name); // Undefined when unknown
 std::string formatStrftime(const std::string& format, const DateTime& t);

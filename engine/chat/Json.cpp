@@ -109,6 +109,10 @@ struct JsonWriter {
         case Value::Kind::Float: out += number(v.asDouble()); return true;
         case Value::Kind::String: string(v.asString()); return true;
         case Value::Kind::List: {
+            if (v.isGenerator()) {
+                error = "Object of type generator is not JSON serializable";
+                return false;
+            }
             const auto& items = v.asList();
             if (items.empty()) {
                 out += "[]";

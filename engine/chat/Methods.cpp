@@ -310,7 +310,8 @@ bool isMethod(const Value& object, const std::string& name)
     switch (object.kind()) {
     case Value::Kind::String: return contains(kStrMethods, name);
     case Value::Kind::Dict: return contains(kDictMethods, name) || contains(kMutators, name);
-    case Value::Kind::List: return contains(kListMethods, name) || contains(kMutators, name);
+    case Value::Kind::List:
+        return !object.isGenerator() && (contains(kListMethods, name) || contains(kMutators, name));
     default: return false;
     }
 }

@@ -112,6 +112,8 @@ Value binaryOp(Interpreter& in, const std::string& op, const Value& a, const Val
         in.failUndefined(a);
     if (b.isUndefined())
         in.failUndefined(b);
+    if (a.isGenerator() || b.isGenerator()) // Python: generators support no arithmetic
+        unsupported(in, op, a, b);
     const bool nums = a.isNumber() && b.isNumber();
     const bool anyFloat = a.isFloat() || b.isFloat();
     if (op == "+") {
@@ -125,6 +127,10 @@ Value binaryOp(Interpreter& in, const std::string& op, const Value& a, const Val
         }
         if (a.isString() && b.isString()) {
             in.checkSize(a.asString().size() + b.asString().size());
+            // Markup + str escapes the str (markupsafe), which templates meet via `"..."|safe + x`.
+            if (a.isMarkup() || b.isMarkup())
+                return Value::markup((a.isMarkup() ? a.asString() : htmlEscape(a.asString())) +
+                                     (b.isMarkup() ? b.asString() : htmlEscape(b.asString())));
             return Value::string(a.asString() + b.asString());
         }
         if (a.isList() && b.isList()) {
@@ -252,7 +258,8 @@ bool compareOp(Interpreter& in, const std::string& op, const Value& a, const Val
         return valuesEqual(a, b);
     if (op == "!=")
         return !valuesEqual(a, b);
-    const bool orderable = (a.isNumber() && b.isNumber()) || (a.isString() && b.isString()) || (a.isList() && b.isList());
+    const bool orderable = (a.isNumber() && b.isNumber()) || (a.isString() && b.isString()) ||
+                           (a.isList() && b.isList() && !a.isGenerator() && !b.isGenerator());
     if (!orderable) {
         if (a.isUndefined())
             in.failUndefined(a);

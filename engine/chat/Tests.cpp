@@ -35,7 +35,7 @@ bool tIterable(Interpreter&, const Value& v, const CallArgs&)
 }
 bool tSequence(Interpreter&, const Value& v, const CallArgs&)
 {
-    return v.isUndefined() || v.isString() || v.isList() || v.isDict();
+    return v.isUndefined() || v.isString() || (v.isList() && !v.isGenerator()) || v.isDict();
 }
 
 int64_t intOf(Interpreter& in, const Value& v)

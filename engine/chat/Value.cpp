@@ -68,6 +68,20 @@ Value Value::tuple(ValueList items)
     return v;
 }
 
+Value Value::generator(ValueList items)
+{
+    Value v = list(std::move(items));
+    v.m_int = 2;
+    return v;
+}
+
+Value Value::markup(std::string s)
+{
+    Value v = string(std::move(s));
+    v.m_int = 1;
+    return v;
+}
+
 Value Value::dict(ValueDict items)
 {
     Value v;
@@ -106,7 +120,7 @@ bool Value::truthy() const
     case Kind::Int: return m_int != 0;
     case Kind::Float: return m_float != 0.0;
     case Kind::String: return !m_str->empty();
-    case Kind::List: return !m_list->empty();
+    case Kind::List: return m_int == 2 || !m_list->empty(); // a generator object is always true
     case Kind::Dict: return !m_dict->empty();
     case Kind::Namespace:
     case Kind::Callable: return true;
@@ -123,7 +137,7 @@ const char* Value::typeName() const
     case Kind::Int: return "int";
     case Kind::Float: return "float";
     case Kind::String: return "str";
-    case Kind::List: return "list";
+    case Kind::List: return m_int == 2 ? "generator" : m_int == 1 ? "tuple" : "list";
     case Kind::Dict: return "dict";
     case Kind::Namespace: return "Namespace";
     case Kind::Callable: return "function";
@@ -180,6 +194,8 @@ bool valuesEqual(const Value& a, const Value& b)
     case Value::Kind::None: return true;
     case Value::Kind::String: return a.asString() == b.asString();
     case Value::Kind::List: {
+        if (a.isGenerator() || b.isGenerator()) // a generator only equals itself
+            return &a.asList() == &b.asList();
         const auto& x = a.asList();
         const auto& y = b.asList();
         if (x.size() != y.size())
@@ -298,6 +314,8 @@ std::string toPythonRepr(const Value& v)
     case Value::Kind::String: return reprString(v.asString());
     case Value::Kind::Undefined: return "Undefined";
     case Value::Kind::List: {
+        if (v.isGenerator())
+            return "<generator object>";
         std::string out = v.isTuple() ? "(" : "[";
         bool first = true;
         for (const auto& item : v.asList()) {

@@ -39,6 +39,11 @@ public:
     static Value string(std::string s);
     static Value list(ValueList items);
     static Value tuple(ValueList items); // a list that prints as a Python tuple
+    // The lazy result of map/select/reject/selectattr/rejectattr: Python makes these generators,
+    // which are always true, have no len() and cannot go through tojson.
+    static Value generator(ValueList items);
+    // Jinja2's Markup (from |safe, |escape): `markup + str` HTML-escapes the str.
+    static Value markup(std::string s);
     static Value dict(ValueDict items);
     static Value makeNamespace(ValueDict items);
     static Value callable(std::string name, NativeFunction fn);
@@ -53,6 +58,8 @@ public:
     bool isString() const { return m_kind == Kind::String; }
     bool isList() const { return m_kind == Kind::List; }
     bool isTuple() const { return m_kind == Kind::List && m_int == 1; }
+    bool isGenerator() const { return m_kind == Kind::List && m_int == 2; }
+    bool isMarkup() const { return m_kind == Kind::String && m_int == 1; }
     bool isDict() const { return m_kind == Kind::Dict; }
     bool isNamespace() const { return m_kind == Kind::Namespace; }
     bool isMapping() const { return m_kind == Kind::Dict; }

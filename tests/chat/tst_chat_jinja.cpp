@@ -106,6 +106,7 @@ private slots:
         QTest::newRow("tojson ensure_ascii and separators") << QStringLiteral("{{ '😀é'|tojson(ensure_ascii=true) }} {{ {'a':1}|tojson(separators=(',', ':')) }} {{ [1,2]|tojson(indent='\\t') }}") << QStringLiteral("\"\\ud83d\\ude00\\u00e9\" {\"a\":1} [\n\t1,\n\t2\n]");
         QTest::newRow("tojson keeps message key order") << QStringLiteral("{{ msgs | tojson }}") << QStringLiteral("[{\"role\": \"user\", \"content\": \"Hi \\\"there\\\"\"}, {\"role\": \"assistant\", \"content\": \"Yo\", \"extra\": [1, {\"k\": null}]}]");
         QTest::newRow("globals") << QStringLiteral("{{ range(5)|list }} {{ range(1, 10, 3)|list }} {{ range(5, 0, -2)|list }} {{ dict(a=1, b='x') }} {{ namespace(x=1).x }}") << QStringLiteral("[0, 1, 2, 3, 4] [1, 4, 7] [5, 3, 1] {'a': 1, 'b': 'x'} 1");
+        QTest::newRow("markup and generators") << QStringLiteral("{{ '<b>'|safe + '<i>\"' }}|{{ '<' + '&'|safe }}|{{ 'a' ~ ('<'|safe) }}|{% if [0]|select('odd') %}always true{% endif %}|{{ [1, 2]|map('string')|list }}|{{ [1]|select is sequence }}") << QStringLiteral("<b>&lt;i&gt;&#34;|&lt;&|a<|always true|['1', '2']|False");
         QTest::newRow("strftime_now") << QStringLiteral("{{ strftime_now('%Y-%m-%d %H:%M:%S %A %a %B %b %d %j %p %I %-d %e %y') }}") << QStringLiteral("2025-02-05 12:00:00 Wednesday Wed February Feb 05 036 PM 12 5  5 25");
     }
 
@@ -136,6 +137,8 @@ private slots:
         QTest::newRow("bad syntax") << QStringLiteral("{% if %}{% endif %}") << QStringLiteral("line 1, column 7");
         QTest::newRow("unterminated string") << QStringLiteral("{{ 'unclosed }}") << QStringLiteral("unterminated string");
         QTest::newRow("unclosed for") << QStringLiteral("{% for i in range(3) %}") << QStringLiteral("unexpected end of template");
+        QTest::newRow("tojson of a generator") << QStringLiteral("{{ [1]|map('string')|tojson }}") << QStringLiteral("generator is not JSON serializable");
+        QTest::newRow("length of a generator") << QStringLiteral("{{ [1]|select|length }}") << QStringLiteral("has no len()");
         QTest::newRow("error location") << QStringLiteral("line one\n{{ 'a' }}\n  {{ 1 + none }}") << QStringLiteral("line 3, column");
     }
 
