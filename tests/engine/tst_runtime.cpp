@@ -178,6 +178,30 @@ private slots:
         QCOMPARE(run.stats.generatedTokens, 0);
     }
 
+    void cancelDuringGeneration()
+    {
+        // Stop pressed while the first token is shown: the next forward pass notices it (the
+        // flag is checked before every layer) and generation ends cleanly.
+        auto s = Session::create(m_model);
+        std::atomic<bool> cancel{false};
+        SamplingParams p;
+        p.temperature = 0.0f;
+        p.maxTokens = 50;
+        int events = 0;
+        auto r = (*s)->generate(m_prompt, p, [&](const TokenEvent& e) {
+            if (e.token >= 0)
+                ++events;
+            cancel.store(true);
+            return true;
+        }, cancel);
+        QVERIFY(r.ok());
+        QCOMPARE(r->stopReason, StopReason::Cancelled);
+        QCOMPARE(r->generatedTokens, 1);
+        QCOMPARE(events, 1);
+        // The cache still holds the prompt, so the next turn reuses it.
+        QCOMPARE(int((*s)->cachedTokens().size()), int(m_prompt.size()));
+    }
+
     void promptLongerThanContext()
     {
         auto s = Session::create(m_model);
