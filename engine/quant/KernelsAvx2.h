@@ -360,6 +360,21 @@ struct LoadBF16 {
 };
 
 // One weight row with one activation row (also the 1 x 1 tiles).
+// The block's integer dot product: for the offset formats from the unsigned weights, subtracting
+// offset * y in the int16 pair sums (exact: every pair stays within int16), which is cheaper than
+// moving the weights' sign onto y.
+template <typename Decoder>
+inline __m256i blockDot(const typename Decoder::Block& x, __m256i y)
+{
+    if constexpr (Decoder::kOffset != 0) {
+        const __m256i p16 = _mm256_sub_epi16(_mm256_maddubs_epi16(Decoder::u(x), y),
+                                             _mm256_maddubs_epi16(_mm256_set1_epi8(static_cast<char>(Decoder::kOffset)), y));
+        return _mm256_madd_epi16(p16, _mm256_set1_epi16(1));
+    } else {
+        return dotI8(Decoder::q(x), y);
+    }
+}
+
 template <typename Decoder>
 inline void dotSymmetric(int64_t n, float* out, const void* vx, const void* vy)
 {
@@ -370,13 +385,13 @@ inline void dotSymmetric(int64_t n, float* out, const void* vx, const void* vy)
     __m256 acc1 = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 1 < nb; i += 2) {
-        const __m256 p0 = _mm256_cvtepi32_ps(dotI8(Decoder::q(x[i]), loadu(y[i].qs)));
-        const __m256 p1 = _mm256_cvtepi32_ps(dotI8(Decoder::q(x[i + 1]), loadu(y[i + 1].qs)));
+        const __m256 p0 = _mm256_cvtepi32_ps(blockDot<Decoder>(x[i], loadu(y[i].qs)));
+        const __m256 p1 = _mm256_cvtepi32_ps(blockDot<Decoder>(x[i + 1], loadu(y[i + 1].qs)));
         acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), p0, acc0);
         acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i + 1].d) * h2f(y[i + 1].d)), p1, acc1);
     }
     for (; i < nb; ++i) {
-        const __m256 p = _mm256_cvtepi32_ps(dotI8(Decoder::q(x[i]), loadu(y[i].qs)));
+        const __m256 p = _mm256_cvtepi32_ps(blockDot<Decoder>(x[i], loadu(y[i].qs)));
         acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)), p, acc0);
     }
     *out = hsum(_mm256_add_ps(acc0, acc1));
