@@ -314,10 +314,13 @@ inline void dotSuper(int64_t n, float* out, const void* vx, const void* vy)
     const auto* x = static_cast<const typename Decoder::Block*>(vx);
     const auto* y = static_cast<const BlockQ8_K*>(vy);
     const int64_t nb = n / kQK_K;
-    float sum = 0;
+    // The scale terms stay in vector lanes until the end; the offset and min terms (integers
+    // from the activation block sums) go to a scalar.
+    __m256 acc = _mm256_setzero_ps();
+    float rest = 0;
     for (int64_t i = 0; i < nb; ++i) {
         const Decoder dec(x[i]);
-        __m256i sumi = _mm256_setzero_si256();
+        __m256i sumi[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
         for (int c = 0; c < kQK_K / 32; ++c) {
             const __m256i yv = loadu(y[i].qs + 32 * c);
             const __m256i q = dec.chunk(c);
@@ -326,15 +329,15 @@ inline void dotSuper(int64_t n, float* out, const void* vx, const void* vy)
                 p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(yv, q));
             else
                 p16 = _mm256_maddubs_epi16(q, yv);
-            sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(dec.scales(c), p16));
+            sumi[c % 2] = _mm256_add_epi32(sumi[c % 2], _mm256_madd_epi16(dec.scales(c), p16));
         }
-        const float dy = y[i].d;
-        const int isum = hsumI32(sumi) - dec.offsetTerm(y[i].bsums);
-        sum += dec.d * dy * static_cast<float>(isum);
+        const float d = dec.d * y[i].d;
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(_mm256_add_epi32(sumi[0], sumi[1])), acc);
+        rest -= d * static_cast<float>(dec.offsetTerm(y[i].bsums));
         if constexpr (Decoder::kHasMins)
-            sum -= dec.dmin * dy * static_cast<float>(dec.minSum(y[i].bsums));
+            rest -= dec.dmin * y[i].d * static_cast<float>(dec.minSum(y[i].bsums));
     }
-    *out = sum;
+    *out = hsum(acc) + rest;
 }
 
 // ---- plain float formats: 4 accumulators of 8 lanes, as ggml's GGML_F32/F16 steps ----
