@@ -4,7 +4,7 @@
 #include "tokenizer/Vocab.h"
 
 #include <algorithm>
-#include <queue>
+#include <vector>
 
 namespace engine::tokenizer {
 
@@ -19,7 +19,7 @@ struct Candidate {
 };
 
 struct CandidateOrder {
-    // std::priority_queue pops the largest: lowest rank first, then leftmost.
+    // The heap pops the largest: lowest rank first, then leftmost.
     bool operator()(const Candidate& a, const Candidate& b) const
     {
         return a.rank != b.rank ? a.rank > b.rank : a.left > b.left;
@@ -44,6 +44,10 @@ public:
                 out.push_back(*id);
                 return;
             }
+        }
+        if (n == 1 && m_vocab.byteToken[static_cast<uint8_t>(bytes[0])] != kNoToken) {
+            out.push_back(m_vocab.byteToken[static_cast<uint8_t>(bytes[0])]);
+            return;
         }
         m_id.resize(n);
         m_start.resize(n);
@@ -91,12 +95,13 @@ private:
             m_prev[i] = int32_t(i) - 1;
             m_next[i] = i + 1 < n ? int32_t(i + 1) : -1;
         }
-        m_queue = {};
+        m_queue.clear(); // a heap in a reused vector: no allocation per word
         for (size_t i = 0; i + 1 < n; ++i)
             push(int32_t(i));
         while (!m_queue.empty()) {
-            const Candidate c = m_queue.top();
-            m_queue.pop();
+            std::pop_heap(m_queue.begin(), m_queue.end(), CandidateOrder{});
+            const Candidate c = m_queue.back();
+            m_queue.pop_back();
             const int32_t right = m_next[size_t(c.left)];
             if (m_id[size_t(c.left)] != c.leftId || right < 0 || m_id[size_t(right)] != c.rightId)
                 continue; // stale: one side was merged away since
@@ -133,8 +138,10 @@ private:
     {
         const int32_t right = m_next[size_t(left)];
         const MergeTable::Entry* e = m_vocab.merges.find(m_id[size_t(left)], m_id[size_t(right)]);
-        if (e)
-            m_queue.push(Candidate{e->rank, left, m_id[size_t(left)], m_id[size_t(right)], e->result});
+        if (e) {
+            m_queue.push_back(Candidate{e->rank, left, m_id[size_t(left)], m_id[size_t(right)], e->result});
+            std::push_heap(m_queue.begin(), m_queue.end(), CandidateOrder{});
+        }
     }
 
     const Vocab& m_vocab;
@@ -142,7 +149,8 @@ private:
     std::vector<uint32_t> m_start; // first byte of each initial symbol
     std::vector<int32_t> m_prev;
     std::vector<int32_t> m_next;
-    std::priority_queue<Candidate, std::vector<Candidate>, CandidateOrder> m_queue;
+    std::vector<Candidate> m_queue; // max-heap under CandidateOrder
+
     std::string m_mapped;
 };
 
