@@ -97,11 +97,31 @@ public:
     const DeviceMatrix& matrix(const Tensor& t) const { return *m_weights.matrices.at(t.data); }
     const Buffer& vector(const Tensor& t) const { return *m_weights.vectors.at(t.data); }
 
+    Result<void> uploadAll();
+
     std::shared_ptr<const model::LoadedModel> m_model;
-    std::unique_ptr<Instance> m_instance;
-    std::unique_ptr<Device> m_device;
+    std::unique_ptr<Instance> m_ownedInstance; // empty when the caller owns the device
+    std::unique_ptr<Device> m_ownedDevice;
+    Device* m_device = nullptr;
     DeviceWeights m_weights; // declared after the device: freed before it
 };
+
+Result<void> VulkanBackendImpl::uploadAll()
+{
+    const model::ModelWeights& w = m_model->weights;
+    std::vector<std::pair<const Tensor*, bool>> uploads = {{&w.tokenEmbd, true}, {&w.output, true}, {&w.outputNorm, false}};
+    for (const LayerWeights& l : w.layers) {
+        for (const Tensor* t : {&l.wq, &l.wk, &l.wv, &l.wqkv, &l.wo, &l.ffnGate, &l.ffnUp, &l.ffnDown})
+            uploads.emplace_back(t, true);
+        for (const Tensor* t : {&l.attnNorm, &l.ffnNorm, &l.qNorm, &l.kNorm, &l.postAttnNorm, &l.postFfnNorm, &l.bq, &l.bk, &l.bv,
+                                &l.bqkv, &l.bo, &l.ffnUpBias, &l.ffnDownBias})
+            uploads.emplace_back(t, false);
+    }
+    for (const auto& [tensor, isMatrix] : uploads)
+        if (auto r = upload(*tensor, isMatrix); !r)
+            return r;
+    return {};
+}
 
 Result<Buffer> VulkanContext::make(uint64_t floats, MemoryKind kind)
 {
@@ -386,7 +406,7 @@ Result<std::unique_ptr<model::Backend>> createVulkanBackend(std::shared_ptr<cons
     auto instance = Instance::create(instanceOptions);
     if (!instance)
         return instance.error();
-    backend->m_instance = std::move(*instance);
+    backend->m_ownedInstance = std::move(*instance);
     DeviceOptions deviceOptions;
     deviceOptions.selector = options.deviceSelector;
     if (deviceOptions.selector.empty()) {
@@ -394,23 +414,26 @@ Result<std::unique_ptr<model::Backend>> createVulkanBackend(std::shared_ptr<cons
             deviceOptions.selector = env;
     }
     deviceOptions.allowCpu = options.allowCpuDevice;
-    auto device = Device::create(*backend->m_instance, deviceOptions);
+    deviceOptions.pipelineCacheDir = options.pipelineCacheDir;
+    auto device = Device::create(*backend->m_ownedInstance, deviceOptions);
     if (!device)
         return device.error();
-    backend->m_device = std::move(*device);
+    backend->m_ownedDevice = std::move(*device);
+    backend->m_device = backend->m_ownedDevice.get();
+    if (auto r = backend->uploadAll(); !r)
+        return r.error();
+    return std::unique_ptr<model::Backend>(std::move(backend));
+}
 
-    const model::ModelWeights& w = model->weights;
-    std::vector<std::pair<const Tensor*, bool>> uploads = {{&w.tokenEmbd, true}, {&w.output, true}, {&w.outputNorm, false}};
-    for (const LayerWeights& l : w.layers) {
-        for (const Tensor* t : {&l.wq, &l.wk, &l.wv, &l.wqkv, &l.wo, &l.ffnGate, &l.ffnUp, &l.ffnDown})
-            uploads.emplace_back(t, true);
-        for (const Tensor* t : {&l.attnNorm, &l.ffnNorm, &l.qNorm, &l.kNorm, &l.postAttnNorm, &l.postFfnNorm, &l.bq, &l.bk, &l.bv,
-                                &l.bqkv, &l.bo, &l.ffnUpBias, &l.ffnDownBias})
-            uploads.emplace_back(t, false);
-    }
-    for (const auto& [tensor, isMatrix] : uploads)
-        if (auto r = backend->upload(*tensor, isMatrix); !r)
-            return r.error();
+Result<std::unique_ptr<model::Backend>> createVulkanBackendOn(std::shared_ptr<const model::LoadedModel> model, Device& device)
+{
+    if (const std::string why = unsupportedReason(*model); !why.empty())
+        return makeError(ErrorCode::Unsupported, "the Vulkan backend does not support " + why + " yet");
+    auto backend = std::make_unique<VulkanBackendImpl>();
+    backend->m_model = std::move(model);
+    backend->m_device = &device;
+    if (auto r = backend->uploadAll(); !r)
+        return r.error();
     return std::unique_ptr<model::Backend>(std::move(backend));
 }
 

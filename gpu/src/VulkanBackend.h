@@ -21,6 +21,7 @@ struct VulkanBackendOptions {
     std::string deviceSelector;   // empty: $INKSTONE_VULKAN_DEVICE, else automatic
     bool allowCpuDevice = false;  // lavapipe & co: only when asked for (tests, --backend vulkan)
     bool validation = false;      // also on with INKSTONE_VULKAN_VALIDATION=1
+    std::string pipelineCacheDir; // empty: the user's cache folder (DeviceOptions)
 };
 
 // Why this backend cannot run the model, or empty when it can.
@@ -28,6 +29,12 @@ std::string unsupportedReason(const model::LoadedModel& model);
 
 Result<std::unique_ptr<model::Backend>> createVulkanBackend(std::shared_ptr<const model::LoadedModel> model,
                                                             const VulkanBackendOptions& options = {});
+
+class Device;
+
+// The same on a device the caller owns and keeps alive longer than the backend (tests share one
+// validated device this way).
+Result<std::unique_ptr<model::Backend>> createVulkanBackendOn(std::shared_ptr<const model::LoadedModel> model, Device& device);
 
 // Registers createVulkanBackend as the engine's GPU backend factory (model::setGpuBackendFactory):
 // BackendChoice::Auto takes a real GPU only; BackendChoice::Vulkan also takes a CPU device.

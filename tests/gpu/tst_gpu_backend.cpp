@@ -97,10 +97,8 @@ private slots:
         QVERIFY(tiny);
         auto cpu = cpu::createCpuBackend(tiny, 1);
         QVERIFY(cpu.ok());
-        gpu::VulkanBackendOptions vo;
-        vo.allowCpuDevice = true;
-        vo.deviceSelector = gputest::g_env->deviceOptions().selector;
-        auto vk = gpu::createVulkanBackend(tiny, vo);
+        // On the suite's device, so the validation layer watches the backend too.
+        auto vk = gpu::createVulkanBackendOn(tiny, *gputest::g_env->device);
         QVERIFY2(vk.ok(), vk.ok() ? "" : vk.error().message().c_str());
         QVERIFY((*vk)->description().rfind("Vulkan", 0) == 0);
 
@@ -138,9 +136,7 @@ private slots:
         QTemporaryDir dir;
         auto tiny = loadTiny(dir, {});
         QVERIFY(tiny);
-        gpu::VulkanBackendOptions vo;
-        vo.allowCpuDevice = true;
-        auto vk = gpu::createVulkanBackend(tiny, vo);
+        auto vk = gpu::createVulkanBackendOn(tiny, *gputest::g_env->device);
         QVERIFY(vk.ok());
         auto context = (*vk)->createContext(16, KvCacheType::F16);
         QVERIFY(context.ok());
@@ -165,7 +161,9 @@ private slots:
         QTemporaryDir dir;
         auto tiny = loadTiny(dir, {});
         QVERIFY(tiny);
-        auto vk = gpu::createVulkanBackend(tiny, {});
+        gpu::VulkanBackendOptions vo;
+        vo.pipelineCacheDir = "-";
+        auto vk = gpu::createVulkanBackend(tiny, vo);
         QVERIFY(!vk.ok());
         QCOMPARE(vk.error().code, ErrorCode::Device);
     }
@@ -182,9 +180,7 @@ private slots:
         changed->weights = tiny->weights;
         changed->config.norm = model::NormKind::Layer;
         QCOMPARE(gpu::unsupportedReason(*changed), std::string("LayerNorm"));
-        gpu::VulkanBackendOptions vo;
-        vo.allowCpuDevice = true;
-        auto vk = gpu::createVulkanBackend(changed, vo);
+        auto vk = gpu::createVulkanBackendOn(changed, *gputest::g_env->device);
         QVERIFY(!vk.ok());
         QCOMPARE(vk.error().code, ErrorCode::Unsupported);
         QVERIFY(vk.error().detail.find("LayerNorm") != std::string::npos);
