@@ -168,8 +168,20 @@ struct DecodeQ3_K {
     static constexpr bool kHasMins = false;
     const Block& b;
     float d, dmin = 0;
-    int8_t sc[16];
-    explicit DecodeQ3_K(const Block& blk) : b(blk), d(h2f(blk.d)) { q3kScales(blk.scales, sc); }
+    __m128i sc; // the sixteen signed scales, in registers (q3kScales' values)
+    explicit DecodeQ3_K(const Block& blk) : b(blk), d(h2f(blk.d))
+    {
+        // All sixteen 6-bit scales at once: low nibbles from bytes 0..7, high 2 bits from 8..11.
+        constexpr uint32_t kLow4 = 0x0F0F0F0F, kTop2 = 0x03030303;
+        uint32_t u[3];
+        std::memcpy(u, blk.scales, sizeof u);
+        const uint32_t s0 = (u[0] & kLow4) | (((u[2] >> 0) & kTop2) << 4);
+        const uint32_t s1 = (u[1] & kLow4) | (((u[2] >> 2) & kTop2) << 4);
+        const uint32_t s2 = ((u[0] >> 4) & kLow4) | (((u[2] >> 4) & kTop2) << 4);
+        const uint32_t s3 = ((u[1] >> 4) & kLow4) | (((u[2] >> 6) & kTop2) << 4);
+        sc = _mm_sub_epi8(_mm_set_epi32(static_cast<int>(s3), static_cast<int>(s2), static_cast<int>(s1), static_cast<int>(s0)),
+                          _mm_set1_epi8(32));
+    }
     // Unsigned 0..7 = low 2 bits | high bit << 2; the weight is that minus 4.
     __m256i chunk(int c) const
     {
@@ -178,16 +190,17 @@ struct DecodeQ3_K {
         const __m256i high = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(loadu(b.hmask), bit), bit), _mm256_set1_epi8(4));
         return _mm256_or_si256(low, high);
     }
-    __m256i scales(int c) const { return scalePair(sc[2 * c], sc[2 * c + 1]); }
-    int offsetTerm(const int16_t* bsums) const
+    // [scale 2c in the low 8 lanes | scale 2c+1 in the high 8].
+    __m256i scales(int c) const
     {
-        // Scalar: sc was just written byte by byte, and a vector load of it would stall on
-        // store forwarding.
-        int s = 0;
-        for (int j = 0; j < 16; ++j)
-            s += sc[j] * bsums[j];
-        return 4 * s;
+        const __m128i half = c < 4 ? sc : _mm_unpackhi_epi64(sc, sc);
+        const __m256i both = _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(half));
+        const int k = c % 4;
+        const __m256i mask = _mm256_set_m128i(_mm_set1_epi16(static_cast<short>(0x0100 + 0x0202 * (2 * k + 1))),
+                                              _mm_set1_epi16(static_cast<short>(0x0100 + 0x0202 * (2 * k))));
+        return _mm256_shuffle_epi8(both, mask);
     }
+    int offsetTerm(const int16_t* bsums) const { return 4 * scaledBlockSums(_mm256_cvtepi8_epi16(sc), bsums); }
     int minSum(const int16_t*) const { return 0; }
 };
 
