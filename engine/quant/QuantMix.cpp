@@ -62,6 +62,8 @@ bool isQuantized(TensorType t)
     return traits(t).blockSize > 1;
 }
 
+// attn_v and the tensors that contain it (fused qkv, MLA's kv_b) follow the attn_v rules, as in
+// current llama.cpp (b4748 gave fused qkv its own, milder rule; no fixture has one).
 bool isAttentionV(const std::string& name)
 {
     return contains(name, "attn_v.weight") || contains(name, "attn_qkv.weight") || contains(name, "attn_kv_b.weight");
@@ -233,14 +235,6 @@ TensorType MixPlanner::mixType(const TensorDesc& t, TensorType type)
         } else if (ft == F::Q3_K_L)
             type = TensorType::Q4_K;
         return type;
-    }
-    if (contains(name, "attn_qkv.weight")) {
-        if (ft == F::Q3_K_M || ft == F::Q3_K_L)
-            type = TensorType::Q4_K;
-        else if (ft == F::Q4_K_M)
-            type = TensorType::Q5_K;
-        else if (ft == F::Q5_K_M)
-            type = TensorType::Q6_K;
     }
     return type;
 }
