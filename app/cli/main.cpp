@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <cstdio>
 
+#if defined(INKSTONE_HAVE_VULKAN)
+#include "VulkanBackend.h"
+#endif
+
 namespace cli {
 
 static std::vector<Verb>& registry()
@@ -51,6 +55,10 @@ static void printUsage(FILE* out)
 int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
+#if defined(INKSTONE_HAVE_VULKAN)
+    // --backend auto|vulkan reach the GPU through the engine's factory hook (model/Backend.h).
+    engine::gpu::registerVulkanBackend();
+#endif
     QCoreApplication::setApplicationName(QStringLiteral("inkstone-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(INKSTONE_VERSION));
 
