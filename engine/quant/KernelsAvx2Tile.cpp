@@ -153,7 +153,13 @@ struct SuperTile {
             return;
         }
         const int64_t nb = t.n / kQK_K;
-        float sum[R][C] = {};
+        // Scale terms in vector lanes across super-blocks (one horizontal sum per output at the
+        // end); the offset/min terms, integers from the activation block sums, in scalars.
+        __m256 acc[R][C];
+        float rest[R][C] = {};
+        for (int r = 0; r < R; ++r)
+            for (int c = 0; c < C; ++c)
+                acc[r][c] = _mm256_setzero_ps();
         for (int64_t i = 0; i < nb; ++i) {
             const std::array<Decoder, R> dec = decoders<Decoder>(t, i, std::make_index_sequence<R>{});
             const BlockQ8_K* yb[C];
@@ -184,16 +190,17 @@ struct SuperTile {
             for (int c = 0; c < C; ++c) {
                 const float dy = yb[c]->d;
                 for (int r = 0; r < R; ++r) {
-                    const int isum = hsumI32(sumi[r][c]) - dec[r].offsetTerm(yb[c]->bsums);
-                    sum[r][c] += dec[r].d * dy * static_cast<float>(isum);
+                    const float d = dec[r].d * dy;
+                    acc[r][c] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi[r][c]), acc[r][c]);
+                    rest[r][c] -= d * static_cast<float>(dec[r].offsetTerm(yb[c]->bsums));
                     if constexpr (Decoder::kHasMins)
-                        sum[r][c] -= dec[r].dmin * dy * static_cast<float>(dec[r].minSum(yb[c]->bsums));
+                        rest[r][c] -= dec[r].dmin * dy * static_cast<float>(dec[r].minSum(yb[c]->bsums));
                 }
             }
         }
         for (int c = 0; c < C; ++c)
             for (int r = 0; r < R; ++r)
-                t.out[static_cast<size_t>(c) * t.os + static_cast<size_t>(r)] = sum[r][c];
+                t.out[static_cast<size_t>(c) * t.os + static_cast<size_t>(r)] = hsum(acc[r][c]) + rest[r][c];
     }
 };
 
