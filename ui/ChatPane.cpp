@@ -57,7 +57,7 @@ ChatPane::ChatPane(ChatService* service, ConversationStore* store, QWidget* pare
     m_input = new QPlainTextEdit(this);
     m_input->setObjectName(QStringLiteral("chatInput"));
     m_input->setTabChangesFocus(true);
-    m_input->setMaximumHeight(120);
+    m_input->setMaximumHeight(96);
     m_input->installEventFilter(this);
     m_send = new QPushButton(this);
     m_send->setObjectName(QStringLiteral("chatSend"));
@@ -178,7 +178,8 @@ void ChatPane::submit()
     if (text.isEmpty() || isBusy())
         return;
     if (m_conversationId == 0) {
-        const QString title = text.simplified().left(48);
+        const QString simple = text.simplified();
+        const QString title = simple.size() > 48 ? simple.left(47) + QStringLiteral("…") : simple;
         const auto id = m_store->createConversation(title);
         if (!id) {
             showBanner(tr("The conversation could not be saved: %1").arg(m_store->lastError()));

@@ -27,6 +27,8 @@ ConversationList::ConversationList(ConversationStore* store, QWidget* parent)
     m_list = new QListWidget(this);
     m_list->setObjectName(QStringLiteral("conversationList"));
     m_list->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_list->setTextElideMode(Qt::ElideRight);
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_new = new QPushButton(this);
     m_new->setObjectName(QStringLiteral("conversationNew"));
 

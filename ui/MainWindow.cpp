@@ -249,6 +249,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
 void MainWindow::retranslate()
 {
     setWindowTitle(tr("Inkstone"));
+    m_statusPanel->retranslate(); // a QObject: it gets no LanguageChange of its own
     m_tabs->setTabText(ChatWritePaneIndex, tr("Chat && Write"));
     m_tabs->setTabText(TranslatePaneIndex, tr("Translate"));
     m_tabs->setTabText(CodePaneIndex, tr("Code"));

@@ -3,6 +3,7 @@
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QAbstractTextDocumentLayout>
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTextCursor>
@@ -68,6 +69,10 @@ MessageWidget::MessageWidget(ChatMessage::Role role, const QString& text, QWidge
     m_body->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_body->viewport()->setAutoFillBackground(false);
     m_body->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    // The body never scrolls on its own (the conversation scrolls as a whole): its height
+    // follows the laid-out document, whatever changed it (new text, a new width).
+    connect(m_body->document()->documentLayout(), &QAbstractTextDocumentLayout::documentSizeChanged, this,
+            [this] { fitHeight(); });
 
     m_noticeLabel = new QLabel(this);
     m_noticeLabel->setObjectName(QStringLiteral("messageNotice"));
@@ -90,6 +95,7 @@ void MessageWidget::setText(const QString& text)
     m_stableLength = 0;
     m_stableDocEnd = 0;
     m_body->setMarkdown(text);
+    shadeCodeBlocks(m_body->document()->begin());
     m_body->setAccessibleDescription(text.left(200));
     fitHeight();
 }
@@ -139,7 +145,13 @@ void MessageWidget::setStreamingText(const QString& text)
             return;
         if (m_stableDocEnd > 0)
             cursor.insertBlock(QTextBlockFormat(), QTextCharFormat());
+        // The fragment's first block merges into the block at the cursor and would lose its
+        // own format (a code fence, a heading level); it is put back from a small probe parse.
+        const int start = cursor.position();
+        QTextDocument probe;
+        probe.setMarkdown(markdown);
         cursor.insertMarkdown(markdown);
+        QTextCursor(doc->findBlock(start)).setBlockFormat(probe.begin().blockFormat());
     };
     if (boundary > m_stableLength) {
         replaceTail(text.mid(m_stableLength, boundary - m_stableLength));
@@ -148,7 +160,23 @@ void MessageWidget::setStreamingText(const QString& text)
         m_stableDocEnd = cursor.position();
     }
     replaceTail(text.mid(m_stableLength));
+    shadeCodeBlocks(doc->findBlock(m_stableDocEnd > 0 ? m_stableDocEnd - 1 : 0));
     fitHeight();
+}
+
+void MessageWidget::shadeCodeBlocks(QTextBlock block)
+{
+    // QTextDocument's Markdown import marks fenced blocks but draws them like any paragraph;
+    // a tinted background makes code stand out as it does in every chat app.
+    const QColor shade = palette().color(QPalette::AlternateBase).darker(104);
+    for (; block.isValid(); block = block.next()) {
+        if (!block.blockFormat().hasProperty(QTextFormat::BlockCodeFence))
+            continue;
+        QTextBlockFormat format = block.blockFormat();
+        format.setBackground(shade);
+        format.setLeftMargin(6);
+        QTextCursor(block).setBlockFormat(format);
+    }
 }
 
 void MessageWidget::setStreaming(bool streaming)
@@ -207,9 +235,6 @@ void MessageWidget::retranslate()
 
 void MessageWidget::fitHeight()
 {
-    // The body never scrolls on its own: the conversation scrolls as a whole.
-    const int width = m_body->viewport()->width() > 0 ? m_body->viewport()->width() : 600;
-    m_body->document()->setTextWidth(width);
     const int height = static_cast<int>(std::ceil(m_body->document()->size().height())) + 4;
     m_body->setFixedHeight(std::max(height, 24));
 }

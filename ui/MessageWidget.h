@@ -5,6 +5,7 @@
 #include "ServiceTypes.h"
 
 #include <QFrame>
+#include <QTextBlock>
 
 class QLabel;
 class QTextBrowser;
@@ -40,6 +41,7 @@ protected:
 private:
     void retranslate();
     void fitHeight();
+    void shadeCodeBlocks(QTextBlock from);
 
     ChatMessage::Role m_role;
     QString m_text;

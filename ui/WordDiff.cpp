@@ -12,7 +12,7 @@ namespace {
 
 QStringList tokens(const QString& text)
 {
-    static const QRegularExpression re(QStringLiteral("\\s+|\\w+|[^\\w\\s]"), QRegularExpression::UseUnicodePropertiesOption);
+    static const QRegularExpression re(QStringLiteral("\\p{Han}|\\s+|[^\\W\\p{Han}]+|[^\\w\\s]"), QRegularExpression::UseUnicodePropertiesOption);
     QStringList out;
     auto it = re.globalMatch(text);
     while (it.hasNext())

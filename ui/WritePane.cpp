@@ -103,7 +103,7 @@ WritePane::WritePane(ChatService* service, QWidget* parent)
     editors->addWidget(m_editor);
     editors->addWidget(m_preview);
     auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setContentsMargins(6, 6, 6, 6);
     layout->addLayout(toolbar);
     layout->addWidget(editors, 3);
     layout->addWidget(m_banner);

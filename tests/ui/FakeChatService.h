@@ -24,6 +24,7 @@ public:
     // The next replies, one per generate() call; the last one repeats.
     void setReplies(const QStringList& replies) { m_replies = replies; }
     void setWordsPerBatch(int words) { m_wordsPerBatch = words; }
+    void setModelName(const QString& name) { m_modelName = name; }
     void setFailure(std::optional<ServiceFailure> failure) { m_failure = std::move(failure); }
     GenerationRequest lastRequest() const { return m_lastRequest; }
     int requestCount() const { return m_requestCount; }
@@ -37,7 +38,7 @@ public:
         }
         m_info = {};
         m_info.path = path;
-        m_info.name = QStringLiteral("Tiny Test Model");
+        m_info.name = m_modelName;
         m_info.architecture = QStringLiteral("llama");
         m_info.contextLength = 2048;
         m_info.backend = QStringLiteral("CPU · AVX2");
@@ -131,5 +132,6 @@ private:
     int m_requestCount = 0;
     RequestId m_nextId = 0;
     ModelInfo m_info;
+    QString m_modelName = QStringLiteral("Tiny Test Model");
     bool m_hasModel = false;
 };
