@@ -148,13 +148,13 @@ Value fLast(Interpreter& in, const Value& v, const CallArgs&)
 Value fItems(Interpreter& in, const Value& v, const CallArgs&)
 {
     if (v.isUndefined())
-        return Value::list({});
+        return Value::generator({});
     if (!v.isDict())
         in.fail("Can only get item pairs from a mapping.");
     ValueList out;
     for (const auto& [k, item] : v.asDict())
         out.push_back(Value::tuple({k, item}));
-    return Value::list(std::move(out));
+    return Value::generator(std::move(out));
 }
 
 Value fUpper(Interpreter&, const Value& v, const CallArgs&) { return Value::string(py::upper(str(v))); }
@@ -226,6 +226,10 @@ Value fIndent(Interpreter& in, const Value& v, const CallArgs& a)
     std::string indent = w && w->isString() ? w->asString() : std::string(static_cast<size_t>(w ? std::max<int64_t>(0, w->asInt()) : 4), ' ');
     const bool first = boolArg(a, 1, "first", false);
     const bool blank = boolArg(a, 2, "blank", false);
+    if (v.isUndefined()) // Jinja2 does `s += "\n"` on its input, which only strings survive
+        in.failUndefined(v);
+    if (!v.isString())
+        in.fail(std::string("unsupported operand type(s) for +=: '") + v.typeName() + "' and 'str'");
     std::string s = str(v) + "\n"; // Jinja2 appends a newline so splitlines keeps a trailing empty line
     std::vector<std::string> lines = py::splitLines(s, false);
     std::string out;
@@ -250,10 +254,12 @@ Value fIndent(Interpreter& in, const Value& v, const CallArgs& a)
     return Value::string(out);
 }
 
-Value fInt(Interpreter&, const Value& v, const CallArgs& a)
+Value fInt(Interpreter& in, const Value& v, const CallArgs& a)
 {
     const Value* d = a.get(0, "default");
     const Value fallback = d ? *d : Value::integer(0);
+    if (v.isUndefined())
+        in.failUndefined(v);
     if (v.isInt() || v.isBool())
         return Value::integer(v.asInt());
     if (v.isFloat())
@@ -275,10 +281,12 @@ Value fInt(Interpreter&, const Value& v, const CallArgs& a)
     return fallback;
 }
 
-Value fFloat(Interpreter&, const Value& v, const CallArgs& a)
+Value fFloat(Interpreter& in, const Value& v, const CallArgs& a)
 {
     const Value* d = a.get(0, "default");
     const Value fallback = d ? *d : Value::number(0.0);
+    if (v.isUndefined())
+        in.failUndefined(v);
     if (v.isNumber())
         return Value::number(v.asDouble());
     if (v.isString()) {
@@ -430,7 +438,7 @@ Value fUnique(Interpreter& in, const Value& v, const CallArgs& a)
             out.push_back(item);
         }
     }
-    return Value::list(std::move(out));
+    return Value::generator(std::move(out));
 }
 
 Value fReverse(Interpreter& in, const Value& v, const CallArgs&)
@@ -442,7 +450,7 @@ Value fReverse(Interpreter& in, const Value& v, const CallArgs&)
     }
     ValueList items = iterateFilterInput(in, v);
     std::reverse(items.begin(), items.end());
-    return Value::list(std::move(items));
+    return Value::generator(std::move(items)); // Python returns a reverse iterator
 }
 
 Value minMax(Interpreter& in, const Value& v, const CallArgs& a, bool wantMax)
@@ -498,7 +506,7 @@ Value fAttr(Interpreter& in, const Value& v, const CallArgs& a)
 
 Value fFormat(Interpreter& in, const Value& v, const CallArgs& a)
 {
-    return binaryOp(in, "%", Value::string(str(v)), Value::list(a.positional));
+    return binaryOp(in, "%", Value::string(str(v)), Value::tuple(a.positional));
 }
 
 Value fBatch(Interpreter& in, const Value& v, const CallArgs& a)
@@ -522,7 +530,7 @@ Value fBatch(Interpreter& in, const Value& v, const CallArgs& a)
                 cur.push_back(*fill);
         out.push_back(Value::list(std::move(cur)));
     }
-    return Value::list(std::move(out));
+    return Value::generator(std::move(out));
 }
 
 // v[start:stop:step] with Python's clamping rules.
@@ -548,12 +556,10 @@ Value fSlice(Interpreter& in, const Value& v, const CallArgs& a)
     if (v.isString()) {
         offsets = utf8Offsets(v.asString());
         len = static_cast<int64_t>(offsets.size()) - 1;
-    } else if (v.isGenerator()) {
-        return Value::undefined("'generator' object is not subscriptable");
-    } else if (v.isList()) {
+    } else if (v.isList() && !v.isGenerator()) {
         len = static_cast<int64_t>(v.asList().size());
-    } else {
-        in.fail(std::string("'") + v.typeName() + "' object is not subscriptable");
+    } else { // Jinja2 turns a failed subscript into Undefined
+        return Value::undefined(std::string("'") + v.typeName() + "' object is not subscriptable");
     }
     auto clamp = [&](std::optional<int64_t> x, int64_t def) {
         if (!x)
@@ -574,7 +580,9 @@ Value fSlice(Interpreter& in, const Value& v, const CallArgs& a)
         else
             items.push_back(v.asList()[static_cast<size_t>(i)]);
     }
-    return v.isString() ? Value::string(std::move(s)) : Value::list(std::move(items));
+    if (v.isString())
+        return Value::string(std::move(s));
+    return v.isTuple() ? Value::tuple(std::move(items)) : Value::list(std::move(items));
 }
 
 const std::unordered_map<std::string, Filter>& filters()

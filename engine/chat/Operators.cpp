@@ -46,7 +46,10 @@ int64_t floorDiv(int64_t a, int64_t b)
 // printf-style formatting for `str % args`.
 std::string percentFormat(Interpreter& in, const std::string& fmt, const Value& args)
 {
-    ValueList values = args.isList() ? args.asList() : ValueList{args};
+    // A tuple supplies the arguments; any other value is the single argument (lists and dicts
+    // count as mappings and may go unused, as in Python).
+    const ValueList values = args.isTuple() ? args.asList() : ValueList{args};
+    const bool mustConsumeAll = args.isTuple() || !(args.isList() || args.isDict());
     size_t next = 0;
     std::string out;
     for (size_t i = 0; i < fmt.size(); ++i) {
@@ -93,7 +96,7 @@ std::string percentFormat(Interpreter& in, const std::string& fmt, const Value& 
         default: in.fail(std::string("unsupported format character '") + conv + "'");
         }
     }
-    if (next < values.size() && args.isList())
+    if (next < values.size() && mustConsumeAll)
         in.fail("not all arguments converted during string formatting");
     return out;
 }

@@ -38,23 +38,18 @@ bool tSequence(Interpreter&, const Value& v, const CallArgs&)
     return v.isUndefined() || v.isString() || (v.isList() && !v.isGenerator()) || v.isDict();
 }
 
-int64_t intOf(Interpreter& in, const Value& v)
+// Jinja2: odd is `value % 2 == 1`, even `value % 2 == 0`, divisibleby `value % num == 0`,
+// with Python's % (so 0.5 is neither odd nor even).
+bool moduloIs(Interpreter& in, const Value& v, const Value& divisor, int64_t expected)
 {
-    if (v.isUndefined())
-        in.failUndefined(v);
-    if (!v.isNumber())
-        in.fail(std::string("unsupported operand type(s) for %: '") + v.typeName() + "' and 'int'");
-    return v.isFloat() ? static_cast<int64_t>(v.asDouble()) : v.asInt();
+    return valuesEqual(binaryOp(in, "%", v, divisor), Value::integer(expected));
 }
 
-bool tOdd(Interpreter& in, const Value& v, const CallArgs&) { return intOf(in, v) % 2 != 0; }
-bool tEven(Interpreter& in, const Value& v, const CallArgs&) { return intOf(in, v) % 2 == 0; }
+bool tOdd(Interpreter& in, const Value& v, const CallArgs&) { return moduloIs(in, v, Value::integer(2), 1); }
+bool tEven(Interpreter& in, const Value& v, const CallArgs&) { return moduloIs(in, v, Value::integer(2), 0); }
 bool tDivisibleBy(Interpreter& in, const Value& v, const CallArgs& a)
 {
-    const int64_t d = intOf(in, arg(in, a, "divisibleby"));
-    if (d == 0)
-        in.fail("integer division or modulo by zero");
-    return intOf(in, v) % d == 0;
+    return moduloIs(in, v, arg(in, a, "divisibleby"), 0);
 }
 
 bool tEq(Interpreter& in, const Value& v, const CallArgs& a) { return compareOp(in, "==", v, arg(in, a, "eq")); }
