@@ -29,4 +29,10 @@ float makeQ3Quants(int n, int nmax, const float* x, int8_t* L, bool doRmse);
 float makeQkx2Quants(int n, int nmax, const float* x, const float* weights, uint8_t* L, float* theMin,
                      uint8_t* Laux, float rmin, float rdelta, int nstep, bool useMad);
 
+// make_qkx3_quants: as makeQkx2Quants with a wider scale search; weights null means x^2.
+float makeQkx3Quants(int n, int nmax, const float* x, const float* weights, uint8_t* L, float* theMin,
+                     uint8_t* Laux, float rmin, float rdelta, int nstep, bool useMad);
+// make_qp_quants: non-negative values (scales or mins) to [0, nmax] with weights.
+float makeQpQuants(int n, int nmax, const float* x, uint8_t* L, const float* weights);
+
 } // namespace engine::quant::detail

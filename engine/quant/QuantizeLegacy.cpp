@@ -2,6 +2,7 @@
 // llama-quantize runs for these types when it has no importance matrix).
 
 #include "quant/Blocks.h"
+#include "quant/QuantizeHelpers.h"
 #include "quant/QuantizeInternal.h"
 #include "quant/Quant.h"
 
@@ -148,6 +149,91 @@ void quantizeQ8_1(const float* x, BlockQ8_1* y, int64_t nb)
             sum += y[i].qs[j];
         }
         y[i].s = f32ToF16(static_cast<float>(sum) * d);
+    }
+}
+
+namespace {
+
+// Per-element weights of a block: importance scaled by the element's size against the row.
+void blockWeights(const float* xb, const float* qw, float sigma2, float* weight)
+{
+    for (int j = 0; j < kQK; ++j)
+        weight[j] = qw[j] * std::sqrt(sigma2 + xb[j] * xb[j]);
+}
+
+float rowSigma2(const float* x, int64_t n)
+{
+    float sumX2 = 0;
+    for (int64_t j = 0; j < n; ++j)
+        sumX2 += x[j] * x[j];
+    return sumX2 / static_cast<float>(n);
+}
+
+} // namespace
+
+void quantizeQ4_0Weighted(const float* x, BlockQ4_0* y, int64_t n, const float* importance)
+{
+    const float sigma2 = rowSigma2(x, n);
+    float weight[kQK];
+    int8_t L[kQK];
+    for (int64_t ib = 0; ib < n / kQK; ++ib) {
+        const float* xb = x + kQK * ib;
+        blockWeights(xb, importance + kQK * ib, sigma2, weight);
+        y[ib].d = f32ToF16(makeQxQuants(kQK, 8, xb, L, 1, weight));
+        for (int j = 0; j < 16; ++j)
+            y[ib].qs[j] = static_cast<uint8_t>(L[j] | (L[j + 16] << 4));
+    }
+}
+
+void quantizeQ4_1Weighted(const float* x, BlockQ4_1* y, int64_t n, const float* importance)
+{
+    const float sigma2 = rowSigma2(x, n);
+    float weight[kQK];
+    uint8_t L[kQK], Laux[kQK];
+    for (int64_t ib = 0; ib < n / kQK; ++ib) {
+        const float* xb = x + kQK * ib;
+        blockWeights(xb, importance + kQK * ib, sigma2, weight);
+        float min;
+        const float d = makeQkx3Quants(kQK, 15, xb, weight, L, &min, Laux, -0.9f, 0.05f, 36, false);
+        y[ib].d = f32ToF16(d);
+        y[ib].m = f32ToF16(-min);
+        for (int j = 0; j < 16; ++j)
+            y[ib].qs[j] = static_cast<uint8_t>(L[j] | (L[j + 16] << 4));
+    }
+}
+
+void quantizeQ5_0Weighted(const float* x, BlockQ5_0* y, int64_t n, const float* importance)
+{
+    const float sigma2 = rowSigma2(x, n);
+    float weight[kQK];
+    int8_t L[kQK];
+    int q[kQK];
+    for (int64_t ib = 0; ib < n / kQK; ++ib) {
+        const float* xb = x + kQK * ib;
+        blockWeights(xb, importance + kQK * ib, sigma2, weight);
+        y[ib].d = f32ToF16(makeQxQuants(kQK, 16, xb, L, 1, weight));
+        for (int j = 0; j < kQK; ++j)
+            q[j] = L[j];
+        packQ5(y[ib], q);
+    }
+}
+
+void quantizeQ5_1Weighted(const float* x, BlockQ5_1* y, int64_t n, const float* importance)
+{
+    const float sigma2 = rowSigma2(x, n);
+    float weight[kQK];
+    uint8_t L[kQK], Laux[kQK];
+    int q[kQK];
+    for (int64_t ib = 0; ib < n / kQK; ++ib) {
+        const float* xb = x + kQK * ib;
+        blockWeights(xb, importance + kQK * ib, sigma2, weight);
+        float min;
+        const float d = makeQkx3Quants(kQK, 31, xb, weight, L, &min, Laux, -0.9f, 0.05f, 36, false);
+        y[ib].d = f32ToF16(d);
+        y[ib].m = f32ToF16(-min);
+        for (int j = 0; j < kQK; ++j)
+            q[j] = L[j];
+        packQ5(y[ib], q);
     }
 }
 

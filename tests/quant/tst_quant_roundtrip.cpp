@@ -117,6 +117,42 @@ private slots:
         }
     }
 
+    // An importance row (llama-quantize --imatrix) moves the error away from the channels it
+    // marks: the importance-weighted error must drop against the plain search.
+    void importanceLowersWeightedError()
+    {
+        for (TensorType t : {TensorType::Q4_0, TensorType::Q4_1, TensorType::Q5_0, TensorType::Q5_1, TensorType::Q2_K,
+                             TensorType::Q3_K, TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K, TensorType::IQ4_NL,
+                             TensorType::IQ4_XS}) {
+            const int64_t n = 1024;
+            std::mt19937 rng(21);
+            std::normal_distribution<float> dist(0.0f, 1.0f);
+            std::uniform_real_distribution<float> u(0.1f, 1.0f);
+            std::vector<float> importance(n);
+            for (int64_t i = 0; i < n; ++i)
+                importance[i] = (i % 7 == 0) ? 100.0f * u(rng) : u(rng); // a few hot channels
+            std::vector<float> x(n), back(n);
+            std::vector<uint8_t> q(*rowBytes(t, n));
+            double plain = 0, weighted = 0;
+            for (int row = 0; row < 16; ++row) {
+                for (auto& v : x)
+                    v = dist(rng);
+                for (int mode = 0; mode < 2; ++mode) {
+                    quantizeRow(t, x.data(), q.data(), n, mode ? importance.data() : nullptr);
+                    dequantizeRow(t, q.data(), back.data(), n);
+                    double e = 0;
+                    for (int64_t i = 0; i < n; ++i) {
+                        QVERIFY(std::isfinite(back[i]));
+                        e += importance[i] * (static_cast<double>(back[i]) - x[i]) * (static_cast<double>(back[i]) - x[i]);
+                    }
+                    (mode ? weighted : plain) += e;
+                }
+            }
+            qInfo("%-6s importance-weighted error: plain %.4f, with importance %.4f", qPrintable(label(t)), plain, weighted);
+            QVERIFY2(weighted < plain, qPrintable(label(t)));
+        }
+    }
+
     void quantizationIsDeterministicPerRow()
     {
         // A row quantizes the same alone or inside a longer row (blocks are independent), which
