@@ -1,3 +1,4 @@
+#include "AppIcon.h"
 #include "Appearance.h"
 #include "ConversationStore.h"
 #include "EngineClient.h"
@@ -12,6 +13,10 @@
 
 #include <cstdio>
 #include <cstring>
+
+#if defined(INKSTONE_HAVE_VULKAN)
+#include "VulkanBackend.h"
+#endif
 
 namespace {
 
@@ -42,12 +47,16 @@ int main(int argc, char** argv)
         }
     }
     QApplication app(argc, argv);
+#if defined(INKSTONE_HAVE_VULKAN)
+    // Backend "auto" and "vulkan" reach the GPU through the engine's factory hook.
+    engine::gpu::registerVulkanBackend();
+#endif
     QApplication::setOrganizationName(QStringLiteral("Inkstone"));
     QApplication::setApplicationName(QStringLiteral("inkstone"));
     QApplication::setApplicationDisplayName(QStringLiteral("Inkstone"));
     QApplication::setApplicationVersion(QStringLiteral(INKSTONE_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("io.github.inkstone.Inkstone"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/inkstone.svg")));
+    QApplication::setWindowIcon(AppIcon::icon());
 
     Appearance appearance;
     appearance.applySettings();
