@@ -9,7 +9,12 @@
 #include <QStandardPaths>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QSqlError>
 #include <QTest>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
 
 class TestConversationStore : public QObject {
     Q_OBJECT
@@ -183,6 +188,55 @@ private slots:
         QCOMPARE(store.translations().size(), 2);
         QCOMPARE(store.translations().first().resultText, QStringLiteral("danke")); // newest first
         QCOMPARE(store.translations(QStringLiteral("bonjour")).size(), 1);
+    }
+
+    void killedWriterLeavesAConsistentFile()
+    {
+        // A child process writes messages as fast as it can and is killed with SIGKILL at an
+        // arbitrary moment, as when the app is killed while replies are being stored. Every
+        // message that was committed must be there, whole, and the file (FTS index included)
+        // must pass SQLite's integrity checks.
+        {
+            ConversationStore store;
+            QVERIFY(store.open(m_path));
+            QVERIFY(store.createConversation(QStringLiteral("stress")));
+        }
+        const pid_t child = fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            ConversationStore store;
+            if (!store.open(m_path))
+                _exit(3);
+            for (int i = 0;; ++i)
+                store.appendMessage(1, i % 2 ? ChatMessage::Role::Assistant : ChatMessage::Role::User,
+                                    QStringLiteral("message %1 ").arg(i).repeated(20));
+        }
+        QTest::qWait(400);
+        QCOMPARE(kill(child, SIGKILL), 0);
+        int status = 0;
+        QCOMPARE(waitpid(child, &status, 0), child);
+        QVERIFY(WIFSIGNALED(status));
+
+        ConversationStore store;
+        QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
+        const auto messages = store.messages(1);
+        QVERIFY(messages.size() > 0);
+        for (int i = 0; i < messages.size(); ++i)
+            QCOMPARE(messages.at(i).content, QStringLiteral("message %1 ").arg(i).repeated(20));
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+        db.setDatabaseName(m_path);
+        QVERIFY(db.open());
+        {
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+            QVERIFY2(q.exec(QStringLiteral("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')")),
+                     qPrintable(q.lastError().text()));
+        }
+        db.close();
+        db = {};
+        QSqlDatabase::removeDatabase(QStringLiteral("check"));
+        qInfo("%lld messages committed before the kill", static_cast<long long>(messages.size()));
     }
 
 private:
