@@ -588,6 +588,14 @@
         <source>Reply</source>
         <translation>回复</translation>
     </message>
+    <message>
+        <source>Copy code</source>
+        <translation>复制代码</translation>
+    </message>
+    <message>
+        <source>Copy the code blocks of this reply</source>
+        <translation>复制这条回复中的代码块</translation>
+    </message>
 </context>
 <context>
     <name>ModelBar</name>

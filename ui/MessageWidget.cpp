@@ -1,6 +1,9 @@
 #include "MessageWidget.h"
 
+#include <QApplication>
+#include <QClipboard>
 #include <QEvent>
+#include <QRegularExpression>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QAbstractTextDocumentLayout>
@@ -45,6 +48,11 @@ MessageWidget::MessageWidget(ChatMessage::Role role, const QString& text, QWidge
     m_edit = makeButton("messageEdit");
     m_regenerate = makeButton("messageRegenerate");
     m_continue = makeButton("messageContinue");
+    m_copyCode = makeButton("messageCopyCode");
+    m_copyCode->setVisible(false);
+    connect(m_copyCode, &QToolButton::clicked, this, [this] {
+        QApplication::clipboard()->setText(codeBlocks(m_text).join(QStringLiteral("\n\n")));
+    });
     connect(m_copy, &QToolButton::clicked, this, &MessageWidget::copyRequested);
     connect(m_edit, &QToolButton::clicked, this, &MessageWidget::editRequested);
     connect(m_regenerate, &QToolButton::clicked, this, &MessageWidget::regenerateRequested);
@@ -59,6 +67,7 @@ MessageWidget::MessageWidget(ChatMessage::Role role, const QString& text, QWidge
     header->addWidget(m_edit);
     header->addWidget(m_continue);
     header->addWidget(m_regenerate);
+    header->addWidget(m_copyCode);
     header->addWidget(m_copy);
 
     m_body = new QTextBrowser(this);
@@ -95,6 +104,7 @@ void MessageWidget::setText(const QString& text)
     m_stableLength = 0;
     m_stableDocEnd = 0;
     m_body->setMarkdown(text);
+    m_copyCode->setVisible(!m_streaming && text.contains(QLatin1String("```")));
     shadeCodeBlocks(m_body->document()->begin());
     m_body->setAccessibleDescription(text.left(200));
     fitHeight();
@@ -179,9 +189,20 @@ void MessageWidget::shadeCodeBlocks(QTextBlock block)
     }
 }
 
+QStringList MessageWidget::codeBlocks(const QString& markdown)
+{
+    static const QRegularExpression fence(QStringLiteral("(?:^|\\n)```[^\\n]*\\n([\\s\\S]*?)(?:\\n```|$)"));
+    QStringList blocks;
+    auto it = fence.globalMatch(markdown);
+    while (it.hasNext())
+        blocks << it.next().captured(1);
+    return blocks;
+}
+
 void MessageWidget::setStreaming(bool streaming)
 {
     m_streaming = streaming;
+    m_copyCode->setVisible(!streaming && m_text.contains(QLatin1String("```")));
     m_copy->setEnabled(!streaming);
     m_regenerate->setEnabled(!streaming);
     m_continue->setEnabled(!streaming);
@@ -223,6 +244,8 @@ void MessageWidget::retranslate()
     else
         m_who->setText(m_streaming ? tr("Assistant · writing…") : tr("Assistant"));
     m_copy->setText(tr("Copy"));
+    m_copyCode->setText(tr("Copy code"));
+    m_copyCode->setToolTip(tr("Copy the code blocks of this reply"));
     m_copy->setToolTip(tr("Copy this message"));
     m_edit->setText(tr("Edit"));
     m_edit->setToolTip(tr("Edit this message and send it again"));

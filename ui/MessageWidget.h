@@ -27,6 +27,8 @@ public:
     // Only the last reply offers regenerate / continue.
     void setLastReply(bool last);
     void setNotice(const QString& notice); // e.g. "Stopped", shown under the text
+    // The bodies of the fenced code blocks, in order (what "Copy code" copies).
+    static QStringList codeBlocks(const QString& markdown);
 
 signals:
     void copyRequested();
@@ -53,6 +55,7 @@ private:
     QLabel* m_noticeLabel = nullptr;
     QTextBrowser* m_body = nullptr;
     QToolButton* m_copy = nullptr;
+    QToolButton* m_copyCode = nullptr;
     QToolButton* m_edit = nullptr;
     QToolButton* m_regenerate = nullptr;
     QToolButton* m_continue = nullptr;

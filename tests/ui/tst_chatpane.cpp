@@ -8,6 +8,8 @@
 #include "MessageWidget.h"
 #include "TestEnvironment.h"
 
+#include <QApplication>
+#include <QClipboard>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
@@ -64,6 +66,19 @@ private slots:
         QCOMPARE(messages.size(), 2);
         QCOMPARE(messages.at(1).role, ChatMessage::Role::Assistant);
         QCOMPARE(list()->count(), 1);
+    }
+
+    void copyCodeCopiesTheCodeBlocks()
+    {
+        m_service->setReplies({QStringLiteral("Use this:\n\n```python\nprint('hi')\n```\n\nand this:\n\n```\nls -l\n```\n")});
+        type(QStringLiteral("code please"));
+        QTest::keyClick(input(), Qt::Key_Return);
+        QTRY_VERIFY(!m_pane->isBusy());
+        auto* copyCode = view()->last()->findChild<QToolButton*>(QStringLiteral("messageCopyCode"));
+        QVERIFY(copyCode->isVisibleTo(view()->last()));
+        QVERIFY(!view()->messageAt(0)->findChild<QToolButton*>(QStringLiteral("messageCopyCode"))->isVisibleTo(view()->messageAt(0)));
+        QTest::mouseClick(copyCode, Qt::LeftButton);
+        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("print('hi')\n\nls -l"));
     }
 
     void stopEndsTheReplyQuicklyAndKeepsTheText()
