@@ -213,9 +213,11 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
     }
 
     // Token types (required: they decide what is special and what decodes how).
+    if (!file.find(kKeyTypes))
+        return missing(kKeyTypes, "token types decide which tokens are special");
     const std::optional<std::vector<int64_t>> types = file.getIntArray(kKeyTypes);
     if (!types)
-        return missing(kKeyTypes, "token types decide which tokens are special");
+        return makeError(ErrorCode::InvalidFile, std::string("tokenizer: '") + kKeyTypes + "' is not an integer array");
     if (types->size() < n)
         return makeError(ErrorCode::InvalidFile, std::string("tokenizer: '") + kKeyTypes + "' has " +
                                                      std::to_string(types->size()) + " entries for " +

@@ -119,6 +119,7 @@ private slots:
     void missingKeysAreNamed_data();
     void missingKeysAreNamed();
     void unsupportedModel();
+    void hostileMetadata();
 };
 
 void TestTokenizer::unicodeFlags()
@@ -553,6 +554,44 @@ void TestTokenizer::unsupportedModel()
     auto l2 = testvocab::load(shortTypes);
     QVERIFY(!l2->tokenizer);
     QCOMPARE(l2->tokenizer.error().code, engine::ErrorCode::InvalidFile);
+}
+
+void TestTokenizer::hostileMetadata()
+{
+    LogCapture log;
+    // Odd but loadable: empty and duplicate tokens, unknown token types, merges without a
+    // separator or naming unknown symbols, special ids out of range.
+    Spec odd = testvocab::byteLevel({"a b"});
+    testvocab::addToken(odd, "", 1);
+    testvocab::addToken(odd, "ab", 1); // duplicate of the merge result
+    testvocab::addToken(odd, "<x>", 99);
+    odd.merges.insert(odd.merges.end(), {"nospace", " ", "zz qq", "a"});
+    odd.bos = 100000;
+    odd.extra = {{"tokenizer.ggml.eos_token_id", testvocab::Value::i32(-5)}};
+    auto l = testvocab::load(odd);
+    QVERIFY2(l->tokenizer.ok(), l->tokenizer.ok() ? "" : l->tokenizer.error().detail.c_str());
+    const Tokenizer& t = **l->tokenizer;
+    QCOMPARE(t.bos(), kNoToken);
+    QCOMPARE(t.eos(), kNoToken);
+    QCOMPARE(t.encode("ab", true, true), std::vector<int32_t>{256});
+    QCOMPARE(t.tokenType(259), TokenType::Undefined);
+    QVERIFY(log.contains("duplicates token"));
+    QVERIFY(log.contains("outside the vocabulary"));
+
+    // Wrong value types are an invalid file, named.
+    const auto expectInvalid = [](const std::string& key, testvocab::Value value) {
+        Spec s = testvocab::byteLevel({"a b"});
+        s.extra = {{key, std::move(value)}};
+        auto bad = testvocab::load(s);
+        QVERIFY2(!bad->tokenizer, key.c_str());
+        QCOMPARE(bad->tokenizer.error().code, engine::ErrorCode::InvalidFile);
+        QVERIFY(QString::fromStdString(bad->tokenizer.error().detail).contains(QString::fromStdString(key)));
+    };
+    expectInvalid("tokenizer.ggml.tokens", testvocab::Value::int32Array({1, 2, 3}));
+    expectInvalid("tokenizer.ggml.merges", testvocab::Value::int32Array({1, 2, 3}));
+    expectInvalid("tokenizer.ggml.scores", testvocab::Value::stringArray({"x"}));
+    expectInvalid("tokenizer.ggml.token_type", testvocab::Value::int32Array({1}));
+    expectInvalid("tokenizer.ggml.token_type", testvocab::Value::stringArray({"a"}));
 }
 
 QTEST_GUILESS_MAIN(TestTokenizer)
