@@ -540,7 +540,9 @@ Result<std::unique_ptr<GgufFile>> GgufFile::fromMemory(std::span<const uint8_t> 
 
 Result<std::unique_ptr<GgufFile>> GgufFile::open(const std::string& path, const ReadLimits& limits)
 {
-    FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: opening a FIFO or a device must not wait for a writer (`info` never hangs);
+    // anything but a regular file is refused right after.
+    FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (fd.get() < 0)
         return makeError(ErrorCode::Io, "cannot open '" + path + "': " + std::strerror(errno));
     struct stat st {};

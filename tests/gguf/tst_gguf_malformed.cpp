@@ -59,6 +59,12 @@ bool writeFile(const QString& path, const std::vector<uint8_t>& bytes)
 class TestGgufMalformed : public QObject {
     Q_OBJECT
 private slots:
+    void initTestCase()
+    {
+        QVERIFY2(QFileInfo(QStringLiteral(INKSTONE_CLI_PATH)).isExecutable(),
+                 "inkstone-cli is not built at " INKSTONE_CLI_PATH);
+    }
+
     void baseFileIsValid()
     {
         // The corpus is made by damaging this file: if it did not open, every case would "pass".

@@ -12,6 +12,8 @@
 #include <limits>
 #include <random>
 
+#include <sys/stat.h>
+
 using namespace engine;
 using namespace engine::gguf;
 
@@ -284,6 +286,13 @@ private slots:
         auto dir = GgufFile::open("/tmp");
         QVERIFY(!dir.ok());
         QCOMPARE(dir.error().code, ErrorCode::Io);
+        // A FIFO with no writer: refused at once, not waited on.
+        QTemporaryDir tmp;
+        const std::string fifo = tmp.filePath(QStringLiteral("fifo.gguf")).toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        auto pipe = GgufFile::open(fifo);
+        QVERIFY(!pipe.ok());
+        QVERIFY(pipe.error().detail.find("not a regular file") != std::string::npos);
     }
 
     void displayStringsStayOnOneLine()
