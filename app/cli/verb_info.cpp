@@ -130,8 +130,11 @@ int runInfo(const QStringList& args)
         return cli::failUsage(QStringLiteral("no MODEL given (usage: inkstone-cli info MODEL [--json])"));
 
     auto opened = GgufFile::open(path.toStdString());
-    if (!opened.ok())
-        return cli::failInput(QStringLiteral("%1: %2").arg(path, QString::fromStdString(opened.error().message())));
+    if (!opened.ok()) {
+        // I/O errors already name the path; validation errors name the byte, so add the path.
+        const QString message = QString::fromStdString(opened.error().message());
+        return cli::failInput(message.contains(path) ? message : QStringLiteral("%1: %2").arg(path, message));
+    }
     const GgufFile& f = **opened;
 
     const std::string arch = f.architecture();
