@@ -12,6 +12,7 @@
 #include <QtTest>
 
 #include <random>
+#include <thread>
 
 using engine::tokenizer::ModelKind;
 using engine::tokenizer::StreamingDecoder;
@@ -146,6 +147,7 @@ private slots:
     void hostileShapes();
     void streamingMatchesDecode();
     void parseSpecialOnlyWhenAsked();
+    void concurrentEncodes();
 
 private:
     std::vector<std::unique_ptr<Vocabulary>> m_vocabs;
@@ -284,6 +286,35 @@ void TestTokenizerProperties::parseSpecialOnlyWhenAsked()
             for (const int32_t id : controls)
                 QVERIFY(shown.find(v->tok->tokenText(id)) != std::string::npos);
         }
+    }
+}
+
+void TestTokenizerProperties::concurrentEncodes()
+{
+    // encode/decode are const and share nothing mutable: four threads get the same ids as one.
+    std::mt19937 rng(11);
+    std::vector<std::string> texts;
+    for (int i = 0; i < 64; ++i)
+        texts.push_back(randomUtf8(rng, 200));
+    for (const auto& v : m_vocabs) {
+        std::vector<std::vector<int32_t>> expected;
+        for (const std::string& t : texts)
+            expected.push_back(v->tok->encode(t, true, true));
+        std::vector<int> mismatches(4, 0);
+        std::vector<std::thread> threads;
+        for (int k = 0; k < 4; ++k) {
+            threads.emplace_back([&, k] {
+                for (int round = 0; round < 3; ++round)
+                    for (size_t i = 0; i < texts.size(); ++i)
+                        if (v->tok->encode(texts[(i + size_t(k)) % texts.size()], true, true) !=
+                            expected[(i + size_t(k)) % texts.size()])
+                            ++mismatches[size_t(k)];
+            });
+        }
+        for (std::thread& t : threads)
+            t.join();
+        for (const int m : mismatches)
+            QCOMPARE(m, 0);
     }
 }
 
