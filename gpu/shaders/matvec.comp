@@ -5,6 +5,12 @@
 
 #include "dequant.glsl"
 
+#if defined(USE_SUBGROUP)
+// Reduction by subgroupAdd and one barrier, instead of log2(WG_SIZE) barriers.
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
+
 layout(constant_id = 0) const uint WG_SIZE = 64; // a power of two
 layout(local_size_x_id = 0) in;
 
@@ -48,6 +54,18 @@ void main()
     }
 #endif
 
+#if defined(USE_SUBGROUP)
+    sum = subgroupAdd(sum);
+    if (subgroupElect())
+        partial[gl_SubgroupID] = sum;
+    barrier();
+    if (tid == 0u) {
+        float total = 0.0;
+        for (uint i = 0u; i < gl_NumSubgroups; ++i)
+            total += partial[i];
+        data_y[gl_WorkGroupID.z * p.totalRows + p.rowOffset + row] = total;
+    }
+#else
     partial[tid] = sum;
     barrier();
     for (uint s = WG_SIZE / 2u; s > 0u; s >>= 1) {
@@ -57,4 +75,5 @@ void main()
     }
     if (tid == 0u)
         data_y[gl_WorkGroupID.z * p.totalRows + p.rowOffset + row] = partial[0];
+#endif
 }

@@ -4,6 +4,7 @@
 #include "PushConstants.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <string>
 
 namespace engine::gpu {
@@ -45,6 +46,14 @@ Error tooSmall(const char* op, const char* what, uint64_t needBytes, uint64_t ha
                                                      + " bytes, " + std::to_string(needBytes) + " needed");
 }
 
+// INKSTONE_VULKAN_NO_SUBGROUPS=1 takes the shared-memory reduction even where subgroups work, so
+// tests on a subgroup-capable device still cover the path other devices take.
+bool forceSharedReduction()
+{
+    const char* v = std::getenv("INKSTONE_VULKAN_NO_SUBGROUPS");
+    return v && *v && std::string(v) != "0";
+}
+
 } // namespace
 
 bool canMatVec(TensorType type)
@@ -60,8 +69,10 @@ Result<void> matVec(CommandBatch& batch, const DeviceMatrix& a, const Buffer& x,
         return tooSmall("matVec", "x", uint64_t(vectors) * a.cols() * 4, x.size());
     if (y.size() < uint64_t(vectors) * a.rows() * 4)
         return tooSmall("matVec", "y", uint64_t(vectors) * a.rows() * 4, y.size());
-    Result<const Pipeline*> pipeline =
-        batch.device().pipelines().get("matvec_" + variantSuffix(a.type()), 3, sizeof(MatVecPush), {kRowWorkgroup});
+    // Subgroup reductions where the device has them (nearly all): one barrier instead of six.
+    const bool subgroups = batch.device().info().subgroupArithmetic && !forceSharedReduction();
+    Result<const Pipeline*> pipeline = batch.device().pipelines().get(
+        "matvec_" + variantSuffix(a.type()) + (subgroups ? "_sg" : ""), 3, sizeof(MatVecPush), {kRowWorkgroup});
     if (!pipeline)
         return pipeline.error();
     for (const DeviceMatrix::Part& part : a.parts()) {

@@ -148,10 +148,16 @@ private slots:
         if (partRows)
             QCOMPARE(matrix->parts().size(), size_t((rows + partRows - 1) / partRows));
         const Buffer xb = deviceBuffer(x);
-        const Buffer yb = outputBuffer(want.size());
-        RUN_BATCH([&](CommandBatch& b) { return engine::gpu::matVec(b, *matrix, xb, yb, vectors); });
-        const double e = nmse(readBack<float>(yb, want.size()), want);
-        QVERIFY2(e < 1e-10, qPrintable(QStringLiteral("NMSE %1").arg(e)));
+        // Both reductions: subgroupAdd where the device has it, and the shared-memory tree that
+        // devices without it (and INKSTONE_VULKAN_NO_SUBGROUPS=1) take.
+        for (const char* noSubgroups : {"0", "1"}) {
+            qputenv("INKSTONE_VULKAN_NO_SUBGROUPS", noSubgroups);
+            const Buffer yb = outputBuffer(want.size());
+            RUN_BATCH([&](CommandBatch& b) { return engine::gpu::matVec(b, *matrix, xb, yb, vectors); });
+            const double e = nmse(readBack<float>(yb, want.size()), want);
+            QVERIFY2(e < 1e-10, qPrintable(QStringLiteral("NMSE %1 (INKSTONE_VULKAN_NO_SUBGROUPS=%2)").arg(e).arg(QLatin1String(noSubgroups))));
+        }
+        qunsetenv("INKSTONE_VULKAN_NO_SUBGROUPS");
     }
 
     void matVecRefusesAShortOutput()
