@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <new>
 
 namespace engine::cpu {
@@ -34,7 +35,7 @@ const float* f32OrNull(const Tensor& t)
 
 class CpuContext final : public model::BackendContext {
 public:
-    CpuContext(std::shared_ptr<const model::LoadedModel> model, ThreadPool& pool, int nCtx, KvCacheType kvType);
+    CpuContext(std::shared_ptr<const model::LoadedModel> model, ThreadPool& pool, std::mutex& poolMutex, int nCtx, KvCacheType kvType);
 
     int capacity() const override { return m_nCtx; }
     Result<void> forward(std::span<const int32_t> tokens, int startPos, std::span<const int32_t> logitRows, float* logits,
@@ -56,6 +57,7 @@ private:
     const ModelConfig& m_c;
     const model::ModelWeights& m_w;
     ThreadPool& m_pool;
+    std::mutex& m_poolMutex;   // sessions of one model share the pool; one forward at a time
     int m_nCtx;
     KvCacheType m_kvType;
     int m_qDim, m_kDim, m_vDim, m_oDim;
@@ -72,8 +74,10 @@ private:
     AttentionScratch m_attnScratch;
 };
 
-CpuContext::CpuContext(std::shared_ptr<const model::LoadedModel> model, ThreadPool& pool, int nCtx, KvCacheType kvType)
-    : m_model(std::move(model)), m_c(m_model->config), m_w(m_model->weights), m_pool(pool), m_nCtx(nCtx), m_kvType(kvType)
+CpuContext::CpuContext(std::shared_ptr<const model::LoadedModel> model, ThreadPool& pool, std::mutex& poolMutex, int nCtx,
+                       KvCacheType kvType)
+    : m_model(std::move(model)), m_c(m_model->config), m_w(m_model->weights), m_pool(pool), m_poolMutex(poolMutex), m_nCtx(nCtx),
+      m_kvType(kvType)
 {
     m_qDim = m_c.nHead * m_c.headDim;
     m_kDim = m_c.nHeadKv * m_c.headDim;
@@ -110,6 +114,7 @@ Result<void> CpuContext::forward(std::span<const int32_t> tokens, int startPos, 
         if (t < 0 || t >= m_c.nVocab)
             return makeError(ErrorCode::InvalidArgument, "token id " + std::to_string(t) + " is outside the vocabulary (0.." +
                                                              std::to_string(m_c.nVocab - 1) + ")");
+    std::lock_guard lock(m_poolMutex);
     // Split into chunks; each chunk gets the logit rows that fall inside it.
     size_t rowIndex = 0;
     for (size_t begin = 0; begin < tokens.size(); begin += kMaxBatch) {
@@ -328,7 +333,7 @@ public:
         if (nCtx <= 0)
             return makeError(ErrorCode::InvalidArgument, "context length must be positive, got " + std::to_string(nCtx));
         try {
-            return std::unique_ptr<model::BackendContext>(std::make_unique<CpuContext>(m_model, m_pool, nCtx, kvType));
+            return std::unique_ptr<model::BackendContext>(std::make_unique<CpuContext>(m_model, m_pool, m_poolMutex, nCtx, kvType));
         } catch (const std::bad_alloc&) {
             return makeError(ErrorCode::OutOfMemory, "cannot allocate the KV cache for " + std::to_string(nCtx) + " tokens");
         }
@@ -337,6 +342,7 @@ public:
 private:
     std::shared_ptr<const model::LoadedModel> m_model;
     ThreadPool m_pool;
+    std::mutex m_poolMutex;
 };
 
 } // namespace

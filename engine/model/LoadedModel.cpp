@@ -121,6 +121,10 @@ Result<ModelConfig> readConfig(const gguf::GgufFile& file, const ArchDescription
     c.gatedFfn = arch.gatedFfn;
     if (arch.embedScaleSqrt)
         c.embedScale = std::sqrt(static_cast<float>(c.nEmbd));
+    // Gemma 2/3 27B scale queries by 1/sqrt(n_embd / n_head) (query_pre_attn_scalar = 144),
+    // which no GGUF key records; llama.cpp recognises them by their layer count, and so do we.
+    if ((k.arch == "gemma2" && c.nLayer == 46) || (k.arch == "gemma3" && c.nLayer == 62))
+        c.attnScale = 1.0f / std::sqrt(static_cast<float>(c.nEmbd / c.nHead));
     c.attnSoftcap = static_cast<float>(k.real("attn_logit_softcapping").value_or(0.0));
     c.finalSoftcap = static_cast<float>(k.real("final_logit_softcapping").value_or(0.0));
     c.slidingWindow = arch.slidingWindowPattern ? static_cast<int>(k.integer("attention.sliding_window").value_or(0)) : 0;
