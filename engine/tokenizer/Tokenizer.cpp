@@ -7,6 +7,14 @@
 
 namespace engine::tokenizer {
 
+namespace {
+// C's isspace in the "C" locale, which llama.cpp uses for lstrip/rstrip.
+bool isAsciiSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+} // namespace
+
 Tokenizer::Tokenizer(std::unique_ptr<Vocab> vocab) : m_vocab(std::move(vocab)) {}
 Tokenizer::~Tokenizer() = default;
 
@@ -51,10 +59,17 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool addSpecial, b
                 ++pos;
                 continue;
             }
-            encodeText(text.substr(textStart, pos - textStart));
+            size_t before = pos;
+            if (v.lstrip[size_t(id)])
+                while (before > textStart && isAsciiSpace(text[before - 1]))
+                    --before;
+            encodeText(text.substr(textStart, before - textStart));
             out.push_back(id);
             afterSpecial = true;
             pos += length;
+            if (v.rstrip[size_t(id)])
+                while (pos < text.size() && isAsciiSpace(text[pos]))
+                    ++pos;
             textStart = pos;
         }
     }

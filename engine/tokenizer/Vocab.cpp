@@ -5,6 +5,7 @@
 #include "tokenizer/UnicodeData.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace engine::tokenizer {
@@ -413,11 +414,30 @@ Result<std::unique_ptr<Vocab>> Vocab::load(const gguf::GgufFile& file)
     v.endOfGeneration.erase(std::unique(v.endOfGeneration.begin(), v.endOfGeneration.end()), v.endOfGeneration.end());
 
     // Special tokens recognised in text.
+    v.rstrip.assign(n, false);
+    v.lstrip.assign(n, false);
     for (size_t i = 0; i < n; ++i) {
         const TokenType t = v.types[i];
         if (t == TokenType::Control || t == TokenType::UserDefined || t == TokenType::Unknown)
             v.specials.insert(v.texts[i], int32_t(i));
     }
+    // As llama.cpp: Phi-3's special tokens strip the whitespace after them (their tokenizer.json
+    // says rstrip), and jina-v2's <mask> the whitespace before it.
+    std::string name = file.getString("general.name").value_or(std::string());
+    for (char& c : name)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (name.find("phi-3") != std::string::npos || name.find("phi3") != std::string::npos) {
+        for (size_t i = 0; i < n; ++i) {
+            const TokenType t = v.types[i];
+            v.rstrip[i] = t == TokenType::Control || t == TokenType::UserDefined || t == TokenType::Unknown;
+        }
+        for (const char* text : {"<unk>", "<s>", "<|endoftext|>"})
+            if (const auto id = v.find(text))
+                v.rstrip[size_t(*id)] = false;
+    }
+    if (v.preName == "jina-v2-de" || v.preName == "jina-v2-es" || v.preName == "jina-v2-code")
+        if (const auto id = v.find("<mask>"))
+            v.lstrip[size_t(*id)] = true;
     return vocab;
 }
 

@@ -153,6 +153,10 @@ public:
     MergeTable spmPairs;
 
     SpecialTrie specials;
+    // Added-token attributes llama.cpp sets by model name (the GGUF has no key for them):
+    // whitespace after an rstrip token / before an lstrip token is dropped when it is matched.
+    std::vector<bool> rstrip;
+    std::vector<bool> lstrip;
 
     int32_t bos = kNoToken;
     int32_t eos = kNoToken;

@@ -113,6 +113,7 @@ private slots:
     void spmPrefixSpaceAndDecode();
     void specialTokens();
     void addSpecialFlags();
+    void phi3SpecialTokensStripWhitespace();
     void streamingDecoder();
     void wordPiece();
     void gemma4RawBpe();
@@ -391,6 +392,26 @@ void TestTokenizer::addSpecialFlags()
     QCOMPARE((*withBos->tokenizer)->encode("a", true, false), (std::vector<int32_t>{256, 'a'}));
     QCOMPARE((*withBos->tokenizer)->encode("a", false, false), (std::vector<int32_t>{'a'}));
     QCOMPARE((*without->tokenizer)->encode("a", true, false), (std::vector<int32_t>{'a'}));
+}
+
+void TestTokenizer::phi3SpecialTokensStripWhitespace()
+{
+    // llama.cpp gives Phi-3's special tokens rstrip (from its tokenizer.json): "<|user|>\nHi"
+    // tokenizes as "<|user|>" "Hi" when the special token is parsed; other models keep the "\n".
+    Spec s = spmVocab({{"\xE2\x96\x81", -1.0f}, {"H", -2.0f}, {"i", -2.0f}, {"\xE2\x96\x81H", -1.0f},
+                       {"\xE2\x96\x81Hi", -0.5f}});
+    testvocab::addToken(s, "<|user|>", 3);
+    const int32_t user = int32_t(s.tokens.size()) - 1;
+    auto plain = testvocab::load(s);
+    s.extra = {{"general.name", testvocab::Value::string("Phi3 Mini 4k Instruct")}};
+    auto phi3 = testvocab::load(s);
+    QVERIFY(plain->tokenizer.ok() && phi3->tokenizer.ok());
+    const Tokenizer& p = **phi3->tokenizer;
+    QCOMPARE(p.encode("<|user|>\n Hi", false, true), (std::vector<int32_t>{user, id(p, "\xE2\x96\x81Hi")}));
+    const auto kept = (*plain->tokenizer)->encode("<|user|>\n Hi", false, true);
+    QVERIFY(std::find(kept.begin(), kept.end(), id(p, "<0x0A>")) != kept.end());
+    // Not parsed as special: nothing is stripped.
+    QCOMPARE(p.decode(p.encode("<|user|>\n Hi", false, false), false), std::string("<|user|>\n Hi"));
 }
 
 void TestTokenizer::streamingDecoder()
