@@ -8,6 +8,8 @@
 namespace engine::tokenizer {
 
 namespace {
+constexpr size_t kMaxBlockBytes = size_t(1) << 30;
+
 // C's isspace in the "C" locale, which llama.cpp uses for lstrip/rstrip.
 bool isAsciiSpace(char c)
 {
@@ -41,15 +43,30 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool addSpecial, b
     };
     bool afterSpecial = true; // SentencePiece adds its prefix space at the start and after a special
     const auto encodeText = [&](std::string_view fragment) {
-        if (fragment.empty())
-            return;
-        if (v.kind == ModelKind::Bpe)
-            encodeBpe(v, fragment, out);
-        else if (v.kind == ModelKind::Spm)
-            encodeSpm(v, fragment, v.addSpacePrefix && afterSpecial, out);
-        else
-            encodeWpm(v, fragment, out);
-        afterSpecial = false;
+        while (!fragment.empty()) {
+            // The encoders index bytes with 32 bits: beyond 1 GiB, cut at a newline (or at least
+            // at a character boundary). Only absurdly large inputs are affected.
+            size_t cut = fragment.size();
+            if (cut > kMaxBlockBytes) {
+                cut = fragment.rfind('\n', kMaxBlockBytes);
+                if (cut == std::string_view::npos || cut == 0) {
+                    cut = kMaxBlockBytes;
+                    while (cut > 1 && (static_cast<uint8_t>(fragment[cut]) & 0xC0) == 0x80)
+                        --cut;
+                } else {
+                    ++cut; // keep the newline with the block before it
+                }
+            }
+            const std::string_view block = fragment.substr(0, cut);
+            if (v.kind == ModelKind::Bpe)
+                encodeBpe(v, block, out);
+            else if (v.kind == ModelKind::Spm)
+                encodeSpm(v, block, v.addSpacePrefix && afterSpecial, out);
+            else
+                encodeWpm(v, block, out);
+            afterSpecial = false;
+            fragment.remove_prefix(cut);
+        }
     };
     size_t textStart = 0;
     if (!v.specials.empty()) {
