@@ -69,13 +69,15 @@ public:
     std::vector<int32_t> encode(std::string_view text, bool addSpecial, bool parseSpecial) const;
 
     // Ids to bytes. Control tokens are dropped unless showSpecial; out-of-range ids are skipped.
-    // The SentencePiece prefix space added by encode() is removed again. The result can contain
+    // The SentencePiece prefix space added by encode() is removed again (WordPiece: the space
+    // before the first word). The result can contain
     // incomplete UTF-8 when the ids end in the middle of a character; use StreamingDecoder for
     // text shown while generating.
     std::string decode(std::span<const int32_t> ids, bool showSpecial) const;
 
     // The bytes one token stands for (byte-level decoded, ▁ -> space, <0x0A> -> "\n"). Control
-    // tokens give their text when showSpecial, "" otherwise. "" for out-of-range ids.
+    // and unknown tokens give their text when showSpecial, "" otherwise; unused tokens and
+    // out-of-range ids give "". May be part of a UTF-8 character.
     std::string tokenPiece(int32_t id, bool showSpecial = true) const;
     // The token's text as stored in the vocabulary (e.g. "Ġworld", "▁Hello", "<0x0A>").
     const std::string& tokenText(int32_t id) const;
