@@ -596,6 +596,18 @@
         <source>Copy the code blocks of this reply</source>
         <translation>复制这条回复中的代码块</translation>
     </message>
+    <message>
+        <source>%1 chosen with %2</source>
+        <translation>选中 %1，概率 %2</translation>
+    </message>
+    <message>
+        <source>Probabilities</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <source>Colour each token by how sure the model was; hover a token to see the alternatives</source>
+        <translation>按模型的把握程度为每个 token 着色；鼠标悬停可查看备选词</translation>
+    </message>
 </context>
 <context>
     <name>ModelBar</name>

@@ -252,6 +252,8 @@ GenerationRequest ChatPane::buildRequest() const
     for (const auto& message : std::as_const(m_messages))
         request.messages.append({message.role, message.content});
     request.sampling = SamplingPresets::settingsFor(SamplingPresets::idAt(m_preset->currentIndex()));
+    request.tokenDetails = true; // for the probability view
+    
     return request;
 }
 
@@ -285,6 +287,8 @@ void ChatPane::onFinished(const GenerationStats& stats)
         reply->setStreaming(false);
         reply->setStreamingText(text); // the same incremental rendering; no full re-render at the end
         reply->setNotice(stats.cancelled ? tr("Stopped") : QString());
+        if (!m_continuing)
+            reply->setTokens(m_tracker->tokens());
     }
     if (m_continuing) {
         m_store->updateMessage(m_messages.last().id, text);

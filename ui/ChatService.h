@@ -33,6 +33,9 @@ signals:
     void modelUnloaded();
 
     void textReady(RequestId id, const QString& text);
+    // With GenerationRequest::tokenDetails: the tokens behind the text, emitted just before the
+    // textReady of the same batch.
+    void tokenDetailsReady(RequestId id, const QList<TokenInfo>& tokens);
     void promptProgress(RequestId id, double fraction);
     void generationFinished(RequestId id, const GenerationStats& stats);
     void generationFailed(RequestId id, const ServiceFailure& failure);

@@ -20,6 +20,7 @@ EngineClient::EngineClient(QObject* parent)
     connect(m_worker, &EngineWorker::loadFinished, this, &EngineClient::onLoadFinished, Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::loadFailed, this, &EngineClient::onLoadFailed, Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::textReady, this, &ChatService::textReady, Qt::QueuedConnection);
+    connect(m_worker, &EngineWorker::tokenDetailsReady, this, &ChatService::tokenDetailsReady, Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::promptProgress, this, &ChatService::promptProgress, Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::generationFinished, this, [this](RequestId id, const GenerationStats& stats) {
         forget(id);

@@ -221,20 +221,37 @@ void EngineWorker::generate(RequestId id, const GenerationRequest& request, cons
     params.maxTokens = request.sampling.maxTokens;
     if (request.sampling.seed != 0)
         params.seed = request.sampling.seed;
+    if (request.tokenDetails)
+        params.topAlternatives = 5;
 
     PieceBatcher batcher;
-    auto onToken = [this, id, &batcher](const engine::TokenEvent& event) {
+    QList<TokenInfo> details; // travels with the batch it belongs to
+    auto release = [this, id, &details](const QString& batch) {
+        if (!details.isEmpty()) {
+            emit tokenDetailsReady(id, details);
+            details.clear();
+        }
+        if (!batch.isEmpty())
+            emit textReady(id, batch);
+    };
+    auto onToken = [&](const engine::TokenEvent& event) {
+        if (request.tokenDetails) {
+            TokenInfo info;
+            info.text = QString::fromStdString(event.text);
+            info.probability = event.probability;
+            for (const auto& alternative : event.alternatives)
+                info.alternatives.append({QString::fromStdString(alternative.text), alternative.probability});
+            details.append(info);
+        }
         if (event.text.empty())
             return true;
         const QString batch = batcher.add(QString::fromStdString(event.text));
         if (!batch.isEmpty())
-            emit textReady(id, batch);
+            release(batch);
         return true; // stopping goes through the cancel flag
     };
     auto result = m_loaded->session->generate(tokens, params, onToken, *cancel);
-    const QString rest = batcher.takeRest();
-    if (!rest.isEmpty())
-        emit textReady(id, rest);
+    release(batcher.takeRest());
     if (!result) {
         emit generationFailed(id, failureOf(result.error()));
         return;

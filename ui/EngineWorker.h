@@ -38,6 +38,7 @@ signals:
     void loadFailed(quint64 loadId, const QString& path, const ServiceFailure& failure);
     void unloaded();
     void textReady(RequestId id, const QString& text);
+    void tokenDetailsReady(RequestId id, const QList<TokenInfo>& tokens);
     void promptProgress(RequestId id, double fraction);
     void generationFinished(RequestId id, const GenerationStats& stats);
     void generationFailed(RequestId id, const ServiceFailure& failure);

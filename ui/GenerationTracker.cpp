@@ -7,6 +7,10 @@ GenerationTracker::GenerationTracker(ChatService* service, QObject* parent)
     connect(service, &ChatService::textReady, this, &GenerationTracker::onText);
     connect(service, &ChatService::generationFinished, this, &GenerationTracker::onFinished);
     connect(service, &ChatService::generationFailed, this, &GenerationTracker::onFailed);
+    connect(service, &ChatService::tokenDetailsReady, this, [this](RequestId id, const QList<TokenInfo>& tokens) {
+        if (id == m_id && id != 0)
+            m_tokens += tokens;
+    });
 }
 
 void GenerationTracker::start(const GenerationRequest& request)
@@ -16,6 +20,7 @@ void GenerationTracker::start(const GenerationRequest& request)
     if (m_id != 0)
         m_service->stop(m_id);
     m_text.clear();
+    m_tokens.clear();
     m_id = m_service->generate(request);
     emit started();
     emit busyChanged(true);

@@ -18,6 +18,8 @@ public:
     void stop();
     bool isBusy() const { return m_id != 0; }
     QString text() const { return m_text; }
+    // Per-token details of the current or last request (when it asked for them).
+    QList<TokenInfo> tokens() const { return m_tokens; }
 
 signals:
     void started();
@@ -34,4 +36,5 @@ private:
     QPointer<ChatService> m_service;
     RequestId m_id = 0;
     QString m_text;
+    QList<TokenInfo> m_tokens;
 };

@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QEvent>
+#include <QLocale>
 #include <QRegularExpression>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -48,6 +49,10 @@ MessageWidget::MessageWidget(ChatMessage::Role role, const QString& text, QWidge
     m_edit = makeButton("messageEdit");
     m_regenerate = makeButton("messageRegenerate");
     m_continue = makeButton("messageContinue");
+    m_probabilities = makeButton("messageProbabilities");
+    m_probabilities->setCheckable(true);
+    m_probabilities->setVisible(false);
+    connect(m_probabilities, &QToolButton::toggled, this, &MessageWidget::setShowProbabilities);
     m_copyCode = makeButton("messageCopyCode");
     m_copyCode->setVisible(false);
     connect(m_copyCode, &QToolButton::clicked, this, [this] {
@@ -67,6 +72,7 @@ MessageWidget::MessageWidget(ChatMessage::Role role, const QString& text, QWidge
     header->addWidget(m_edit);
     header->addWidget(m_continue);
     header->addWidget(m_regenerate);
+    header->addWidget(m_probabilities);
     header->addWidget(m_copyCode);
     header->addWidget(m_copy);
 
@@ -189,6 +195,54 @@ void MessageWidget::shadeCodeBlocks(QTextBlock block)
     }
 }
 
+void MessageWidget::setTokens(const QList<TokenInfo>& tokens)
+{
+    m_tokens = tokens;
+    m_probabilities->setVisible(!tokens.isEmpty());
+    if (tokens.isEmpty())
+        m_probabilities->setChecked(false);
+}
+
+bool MessageWidget::showsProbabilities() const
+{
+    return m_probabilities->isChecked();
+}
+
+void MessageWidget::setShowProbabilities(bool show)
+{
+    if (m_probabilities->isChecked() != show) {
+        m_probabilities->setChecked(show); // comes back here through toggled()
+        return;
+    }
+    if (show && !m_tokens.isEmpty())
+        renderProbabilities();
+    else
+        setText(m_text);
+}
+
+void MessageWidget::renderProbabilities()
+{
+    // Raw tokens rather than Markdown: each one gets a background from red (the model was
+    // unsure) to none (it was sure), and a tooltip with the alternatives it weighed.
+    QTextDocument* doc = m_body->document();
+    doc->clear();
+    QTextCursor cursor(doc);
+    const QLocale locale;
+    auto percent = [&locale](float p) { return locale.toString(p * 100.0f, 'f', p < 0.1f ? 1 : 0) + QLatin1Char('%'); };
+    for (const TokenInfo& token : std::as_const(m_tokens)) {
+        if (token.text.isEmpty())
+            continue;
+        QTextCharFormat format;
+        const float p = std::clamp(token.probability, 0.0f, 1.0f);
+        format.setBackground(QColor(230, 80, 60, static_cast<int>((1.0f - p) * 150)));
+        QStringList lines{tr("%1 chosen with %2").arg(token.text.toHtmlEscaped(), percent(token.probability))};
+        for (const auto& [text, probability] : token.alternatives)
+            lines << QStringLiteral("%1 · %2").arg(text.toHtmlEscaped(), percent(probability));
+        format.setToolTip(lines.join(QStringLiteral("<br>")));
+        cursor.insertText(token.text, format);
+    }
+}
+
 QStringList MessageWidget::codeBlocks(const QString& markdown)
 {
     static const QRegularExpression fence(QStringLiteral("(?:^|\\n)```[^\\n]*\\n([\\s\\S]*?)(?:\\n```|$)"));
@@ -245,6 +299,8 @@ void MessageWidget::retranslate()
         m_who->setText(m_streaming ? tr("Assistant · writing…") : tr("Assistant"));
     m_copy->setText(tr("Copy"));
     m_copyCode->setText(tr("Copy code"));
+    m_probabilities->setText(tr("Probabilities"));
+    m_probabilities->setToolTip(tr("Colour each token by how sure the model was; hover a token to see the alternatives"));
     m_copyCode->setToolTip(tr("Copy the code blocks of this reply"));
     m_copy->setToolTip(tr("Copy this message"));
     m_edit->setText(tr("Edit"));

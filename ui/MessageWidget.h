@@ -27,6 +27,11 @@ public:
     // Only the last reply offers regenerate / continue.
     void setLastReply(bool last);
     void setNotice(const QString& notice); // e.g. "Stopped", shown under the text
+    // Token probabilities of this reply; enables the "Probabilities" toggle, which shows each
+    // token coloured by how sure the model was, with the alternatives in its tooltip.
+    void setTokens(const QList<TokenInfo>& tokens);
+    bool showsProbabilities() const;
+    void setShowProbabilities(bool show);
     // The bodies of the fenced code blocks, in order (what "Copy code" copies).
     static QStringList codeBlocks(const QString& markdown);
 
@@ -44,6 +49,7 @@ private:
     void retranslate();
     void fitHeight();
     void shadeCodeBlocks(QTextBlock from);
+    void renderProbabilities();
 
     ChatMessage::Role m_role;
     QString m_text;
@@ -56,6 +62,8 @@ private:
     QTextBrowser* m_body = nullptr;
     QToolButton* m_copy = nullptr;
     QToolButton* m_copyCode = nullptr;
+    QToolButton* m_probabilities = nullptr;
+    QList<TokenInfo> m_tokens;
     QToolButton* m_edit = nullptr;
     QToolButton* m_regenerate = nullptr;
     QToolButton* m_continue = nullptr;

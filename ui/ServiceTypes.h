@@ -30,6 +30,15 @@ struct SamplingSettings {
 struct GenerationRequest {
     QList<ChatMessage> messages;
     SamplingSettings sampling;
+    // Also report each token's probability and its best alternatives (tokenDetailsReady).
+    bool tokenDetails = false;
+};
+
+// One generated token as the probability view shows it.
+struct TokenInfo {
+    QString text;              // the text this token released (may be empty when held back)
+    float probability = 0;     // of the chosen token, after the sampling filters
+    QList<QPair<QString, float>> alternatives; // best first
 };
 
 struct GenerationStats {
@@ -79,3 +88,4 @@ Q_DECLARE_METATYPE(ModelInfo)
 Q_DECLARE_METATYPE(GenerationRequest)
 Q_DECLARE_METATYPE(GenerationStats)
 Q_DECLARE_METATYPE(ServiceFailure)
+Q_DECLARE_METATYPE(TokenInfo)

@@ -79,7 +79,7 @@ public:
         }
         if (!current.isEmpty())
             pieces << current;
-        m_streams.insert(id, {pieces, 0, false});
+        m_streams.insert(id, {pieces, 0, false, request.tokenDetails});
         m_timer.start();
         return id;
     }
@@ -95,6 +95,7 @@ private:
         QStringList pieces;
         int next = 0;
         bool cancelled = false;
+        bool wantDetails = false;
     };
 
     void tick()
@@ -115,8 +116,15 @@ private:
                 continue;
             }
             QString batch;
-            for (int i = 0; i < m_wordsPerBatch && s.next < s.pieces.size(); ++i)
-                batch += s.pieces.at(s.next++);
+            QList<TokenInfo> tokens;
+            for (int i = 0; i < m_wordsPerBatch && s.next < s.pieces.size(); ++i) {
+                const QString piece = s.pieces.at(s.next++);
+                batch += piece;
+                // A made-up but deterministic probability, lower for longer words.
+                tokens.append({piece, 1.0f / static_cast<float>(piece.size()), {{QStringLiteral("alt"), 0.05f}}});
+            }
+            if (s.wantDetails)
+                emit tokenDetailsReady(id, tokens);
             emit textReady(id, batch);
         }
         if (m_streams.isEmpty())

@@ -18,6 +18,7 @@
 #include <QPushButton>
 #include <QToolButton>
 #include <QTest>
+#include <QTextBrowser>
 
 #include <ctime>
 
@@ -79,6 +80,29 @@ private slots:
         QVERIFY(!view()->messageAt(0)->findChild<QToolButton*>(QStringLiteral("messageCopyCode"))->isVisibleTo(view()->messageAt(0)));
         QTest::mouseClick(copyCode, Qt::LeftButton);
         QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("print('hi')\n\nls -l"));
+    }
+
+    void probabilityViewColoursTokens()
+    {
+        m_service->setReplies({QStringLiteral("sure unsure")});
+        type(QStringLiteral("hi"));
+        QTest::keyClick(input(), Qt::Key_Return);
+        QTRY_VERIFY(!m_pane->isBusy());
+        MessageWidget* reply = view()->last();
+        auto* toggle = reply->findChild<QToolButton*>(QStringLiteral("messageProbabilities"));
+        QVERIFY(toggle->isVisibleTo(reply));
+        QTest::mouseClick(toggle, Qt::LeftButton);
+        QVERIFY(reply->showsProbabilities());
+        auto* body = reply->findChild<QTextBrowser*>(QStringLiteral("messageBody"));
+        QCOMPARE(body->toPlainText(), QStringLiteral("sure unsure"));
+        // The less likely token (here: the longer word) gets the stronger tint, and a tooltip.
+        QTextCursor first = body->document()->find(QStringLiteral("sure"));
+        QTextCursor second = body->document()->find(QStringLiteral("unsure"));
+        QVERIFY(second.charFormat().background().color().alpha() > first.charFormat().background().color().alpha());
+        QVERIFY(second.charFormat().toolTip().contains(QLatin1String("alt")));
+        QTest::mouseClick(toggle, Qt::LeftButton);
+        QVERIFY(!reply->showsProbabilities());
+        QCOMPARE(body->toPlainText(), QStringLiteral("sure unsure"));
     }
 
     void stopEndsTheReplyQuicklyAndKeepsTheText()

@@ -70,6 +70,8 @@ private slots:
         request.messages = {{ChatMessage::Role::User, QStringLiteral("Hello")}};
         request.sampling.temperature = 0;
         request.sampling.maxTokens = 24;
+        request.tokenDetails = true;
+        QSignalSpy details(&client, &ChatService::tokenDetailsReady);
         const RequestId id = client.generate(request);
         QVERIFY(finished.wait(20000));
         QCOMPARE(finished.first().at(0).value<RequestId>(), id);
@@ -80,6 +82,17 @@ private slots:
         QCOMPARE(stats.contextSize, 512);
         // Batched: never more text signals than tokens.
         QVERIFY(text.count() <= stats.generatedTokens);
+        // One detail per generated token, each with a probability and its alternatives.
+        qsizetype tokens = 0;
+        for (const auto& batch : std::as_const(details)) {
+            const auto list = batch.at(1).value<QList<TokenInfo>>();
+            tokens += list.size();
+            for (const TokenInfo& t : list) {
+                QVERIFY(t.probability > 0.0f && t.probability <= 1.0f);
+                QVERIFY(!t.alternatives.isEmpty());
+            }
+        }
+        QCOMPARE(tokens, static_cast<qsizetype>(stats.generatedTokens));
     }
 
     void stopEndsAGenerationQuickly()
