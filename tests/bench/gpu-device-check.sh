@@ -14,7 +14,8 @@
 #   2. On the device machine, through the device tool (carry .gpucheck):
 #        run(command="bash tests/bench/gpu-device-check.sh run", carry=[".gpucheck"], timeout_s=300)
 #      unpacks the bundle, points the loader at the NVIDIA driver, prints `inkstone-cli devices`,
-#      runs the GPU suites (validation on when packed with it) and copies the logs to $OUT.
+#      runs the GPU suites (validation on when packed with it; the llama.cpp conformance over the
+#      carried fixtures in full), a short bench, and copies the logs to $OUT.
 #
 #   `run` also works here, against lavapipe: a check of the bundle before spending device time.
 #
@@ -25,16 +26,27 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PACK_DIR="$ROOT/.gpucheck"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-gpu}"
-TARGETS=(inkstone-cli tst_gpu_core tst_gpu_device tst_gpu_ops)
-TESTS=(tst_gpu_core tst_gpu_device tst_gpu_ops)
+TARGETS=(inkstone-cli tst_gpu_core tst_gpu_device tst_gpu_ops tst_gpu_backend tst_gpu_conformance)
+TESTS=(tst_gpu_core tst_gpu_device tst_gpu_ops tst_gpu_backend tst_gpu_conformance)
+FIXTURES="${INKSTONE_SHARED_DIR:-$ROOT/../shared}/fixtures/llamacpp"
+# The fixture models that travel (the 64 MiB limit leaves no room for all of them): every
+# tiny-llama quantization, the F32 master, and each other architecture the backend runs.
+FIXTURE_GLOBS=(tiny-llama-q* tiny-llama-f32.* tiny-qwen2-* tiny-qwen3-* tiny-phi3-*)
 
 pack() {
     local validation=0
     [[ "${1:-}" == "--validation" ]] && validation=1
-    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DINKSTONE_BUILD_GUI=OFF >/dev/null
+    # An existing build folder keeps its own settings; a new one is configured without the GUI.
+    if [[ -f "$BUILD_DIR/CMakeCache.txt" ]]; then
+        cmake -S "$ROOT" -B "$BUILD_DIR" >/dev/null
+    else
+        cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DINKSTONE_BUILD_GUI=OFF >/dev/null
+    fi
     ninja -C "$BUILD_DIR" -j2 "${TARGETS[@]}"
 
-    grep -qx '/.gpucheck/' "$ROOT/.git/info/exclude" 2>/dev/null || echo '/.gpucheck/' >>"$ROOT/.git/info/exclude"
+    if [[ -d "$ROOT/.git/info" ]] && ! grep -qx '/.gpucheck/' "$ROOT/.git/info/exclude" 2>/dev/null; then
+        echo '/.gpucheck/' >>"$ROOT/.git/info/exclude"
+    fi
     local stage
     stage="$(mktemp -d)"
     mkdir -p "$stage/bin" "$stage/lib" "$stage/layers"
@@ -55,6 +67,12 @@ pack() {
         so="$(ldconfig -p | awk '/libVkLayer_khronos_validation.so / {print $NF; exit}')"
         cp -L "$so" "$stage/layers/"
         sed 's#"library_path": *"[^"]*"#"library_path": "./libVkLayer_khronos_validation.so"#' "$json" >"$stage/layers/VkLayer_khronos_validation.json"
+    fi
+    if [[ -d "$FIXTURES" ]]; then
+        mkdir -p "$stage/shared/fixtures/llamacpp"
+        for g in "${FIXTURE_GLOBS[@]}"; do cp "$FIXTURES"/$g "$stage/shared/fixtures/llamacpp/"; done
+    else
+        echo "note: no fixtures at $FIXTURES: the conformance suite will skip on the device"
     fi
     mkdir -p "$PACK_DIR"
     tar -C "$stage" -cJf "$PACK_DIR/bundle.tar.xz" .
@@ -90,6 +108,8 @@ run() {
     launch "$dir/bin/inkstone-cli" devices 2>&1 | tee "$out/devices.txt"
     launch "$dir/bin/inkstone-cli" devices --json >"$out/devices.json" 2>&1 || true
 
+    # The whole conformance set travels, so check all of it, every greedy step, both KV types.
+    export INKSTONE_SHARED_DIR="$dir/shared" INKSTONE_GPU_CONFORMANCE=full
     local failed=0
     for t in "${TESTS[@]}"; do
         echo "== $t"
@@ -101,6 +121,16 @@ run() {
             *) echo "$t: FAILED (exit $rc)"; failed=1 ;;
         esac
     done
+    # Speed on the fixture models (tiny: dispatch overhead, not bandwidth). Real-model benches
+    # (qwen2-0.5B, llama-1B in Q4_0/Q8_0/Q4_K_M) need those files carried or generated; see
+    # docs/gpu.md.
+    local fx="$dir/shared/fixtures/llamacpp"
+    if [[ -d "$fx" ]]; then
+        for m in tiny-llama-q4_0 tiny-llama-q8_0 tiny-llama-q4_k_m; do
+            echo "== bench $m"
+            launch "$dir/bin/inkstone-cli" bench -m "$fx/$m.gguf" --backend vulkan -p 64 -n 64 -r 3 2>&1 | tee -a "$out/bench.txt" || failed=1
+        done
+    fi
     echo "logs in $out"
     return $failed
 }
