@@ -284,8 +284,8 @@ void ChatPane::onFinished(const GenerationStats& stats)
     MessageWidget* reply = m_view->last();
     const QString text = m_continueBase + m_tracker->text();
     if (reply) {
-        reply->setStreaming(false);
         reply->setStreamingText(text); // the same incremental rendering; no full re-render at the end
+        reply->setStreaming(false);    // then code blocks are highlighted
         reply->setNotice(stats.cancelled ? tr("Stopped") : QString());
         if (!m_continuing)
             reply->setTokens(m_tracker->tokens());

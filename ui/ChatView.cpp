@@ -1,5 +1,6 @@
 #include "ChatView.h"
 
+#include "CodeHighlighter.h"
 #include "MessageWidget.h"
 
 #include <QScrollBar>
@@ -19,6 +20,7 @@ ChatView::ChatView(QWidget* parent)
     m_layout->setSpacing(10);
     m_layout->addStretch();
     setWidget(m_content);
+    m_highlighter = CodeHighlighter::create(this);
 }
 
 void ChatView::clear()
@@ -30,6 +32,7 @@ void ChatView::clear()
 MessageWidget* ChatView::addMessage(ChatMessage::Role role, const QString& text)
 {
     auto* message = new MessageWidget(role, text, m_content);
+    message->setHighlighter(m_highlighter);
     m_layout->insertWidget(m_layout->count() - 1, message);
     m_messages.append(message);
     connect(message, &MessageWidget::copyRequested, this, [this, message] { emit copyRequested(m_messages.indexOf(message)); });

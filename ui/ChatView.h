@@ -6,6 +6,7 @@
 
 #include <QScrollArea>
 
+class CodeHighlighter;
 class MessageWidget;
 class QVBoxLayout;
 
@@ -34,4 +35,5 @@ private:
     QWidget* m_content = nullptr;
     QVBoxLayout* m_layout = nullptr;
     QList<MessageWidget*> m_messages;
+    CodeHighlighter* m_highlighter = nullptr;
 };

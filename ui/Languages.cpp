@@ -50,6 +50,31 @@ QString Languages::displayName(const HumanLanguage& language)
     return tr(language.englishName);
 }
 
+QString Languages::syntaxForFence(const QString& tag)
+{
+    const QString t = tag.trimmed().toLower();
+    if (t.isEmpty())
+        return {};
+    static const QList<QPair<QString, QString>> aliases = {
+        {QStringLiteral("py"), QStringLiteral("Python")},  {QStringLiteral("c++"), QStringLiteral("C++")},
+        {QStringLiteral("cxx"), QStringLiteral("C++")},    {QStringLiteral("hpp"), QStringLiteral("C++")},
+        {QStringLiteral("h"), QStringLiteral("C")},        {QStringLiteral("js"), QStringLiteral("JavaScript")},
+        {QStringLiteral("ts"), QStringLiteral("TypeScript")}, {QStringLiteral("rs"), QStringLiteral("Rust")},
+        {QStringLiteral("golang"), QStringLiteral("Go")},  {QStringLiteral("cs"), QStringLiteral("C#")},
+        {QStringLiteral("sh"), QStringLiteral("Bash")},    {QStringLiteral("shell"), QStringLiteral("Bash")},
+        {QStringLiteral("zsh"), QStringLiteral("Bash")},   {QStringLiteral("console"), QStringLiteral("Bash")},
+        {QStringLiteral("kt"), QStringLiteral("Kotlin")},  {QStringLiteral("json"), QStringLiteral("JSON")},
+        {QStringLiteral("yaml"), QStringLiteral("YAML")},  {QStringLiteral("xml"), QStringLiteral("XML")},
+    };
+    for (const auto& [alias, syntax] : aliases)
+        if (t == alias)
+            return syntax;
+    for (const auto& language : code())
+        if (t == QLatin1String(language.fence) || t == QString::fromLatin1(language.name).toLower())
+            return QLatin1String(language.syntax);
+    return {};
+}
+
 const HumanLanguage* Languages::findHuman(const QString& code)
 {
     for (const auto& language : human())

@@ -26,6 +26,8 @@ public:
     static const QList<CodeLanguage>& code();
     static QString displayName(const HumanLanguage& language);
     static const HumanLanguage* findHuman(const QString& code);
+    // The KDE syntax name for a Markdown fence tag ("py", "cpp", "sh" ...), or "" if unknown.
+    static QString syntaxForFence(const QString& tag);
     // A guess from the scripts the text uses (CJK, kana, hangul, Cyrillic, Arabic ...). Latin
     // script text is guessed as English. Returns nullptr for empty text.
     static const HumanLanguage* detect(const QString& text);

@@ -1,5 +1,8 @@
 #include "MessageWidget.h"
 
+#include "CodeHighlighter.h"
+#include "Languages.h"
+
 #include <QApplication>
 #include <QClipboard>
 #include <QEvent>
@@ -109,9 +112,11 @@ void MessageWidget::setText(const QString& text)
     m_text = text;
     m_stableLength = 0;
     m_stableDocEnd = 0;
+    ++m_generation;
     m_body->setMarkdown(text);
     m_copyCode->setVisible(!m_streaming && text.contains(QLatin1String("```")));
     shadeCodeBlocks(m_body->document()->begin());
+    highlightCode();
     m_body->setAccessibleDescription(text.left(200));
     fitHeight();
 }
@@ -148,6 +153,7 @@ void MessageWidget::setStreamingText(const QString& text)
         return;
     }
     m_text = text;
+    ++m_generation;
     QTextDocument* doc = m_body->document();
     QTextCursor cursor(doc);
     const int boundary = stableBoundary(text, m_stableLength);
@@ -195,6 +201,78 @@ void MessageWidget::shadeCodeBlocks(QTextBlock block)
     }
 }
 
+void MessageWidget::setHighlighter(CodeHighlighter* highlighter)
+{
+    m_highlighter = highlighter;
+    connect(highlighter, &CodeHighlighter::highlighted, this, &MessageWidget::applyHighlight);
+    highlightCode();
+}
+
+void MessageWidget::highlightCode()
+{
+    if (!m_highlighter || m_streaming || showsProbabilities())
+        return;
+    // Tickets are unique across all messages sharing the highlighter.
+    static quint64 nextTicket = 0;
+    QTextDocument* doc = m_body->document();
+    for (QTextBlock block = doc->begin(); block.isValid();) {
+        const QTextBlockFormat format = block.blockFormat();
+        if (!format.hasProperty(QTextFormat::BlockCodeFence)) {
+            block = block.next();
+            continue;
+        }
+        const QString tag = format.stringProperty(QTextFormat::BlockCodeLanguage);
+        CodeRun run{block.position(), QString(), m_generation};
+        QStringList lines;
+        while (block.isValid() && block.blockFormat().hasProperty(QTextFormat::BlockCodeFence)
+               && block.blockFormat().stringProperty(QTextFormat::BlockCodeLanguage) == tag) {
+            lines << block.text();
+            block = block.next();
+        }
+        const QString syntax = Languages::syntaxForFence(tag);
+        if (syntax.isEmpty())
+            continue;
+        run.code = lines.join(QLatin1Char('\n'));
+        const quint64 ticket = ++nextTicket;
+        m_pendingRuns.insert(ticket, run);
+        m_highlighter->highlight(ticket, run.code, syntax);
+    }
+}
+
+void MessageWidget::applyHighlight(quint64 ticket, const QString& html)
+{
+    const auto it = m_pendingRuns.constFind(ticket);
+    if (it == m_pendingRuns.constEnd())
+        return;
+    const CodeRun run = *it;
+    m_pendingRuns.erase(it);
+    if (run.generation != m_generation)
+        return; // the text was re-rendered since
+    // Copy the highlighter's colours onto the same characters of our document.
+    QTextDocument probe;
+    probe.setHtml(html);
+    const int base = static_cast<int>(probe.toPlainText().indexOf(run.code));
+    if (base < 0)
+        return;
+    QTextCursor cursor(m_body->document());
+    for (QTextBlock block = probe.begin(); block.isValid(); block = block.next()) {
+        for (auto fragments = block.begin(); !fragments.atEnd(); ++fragments) {
+            const QTextFragment fragment = fragments.fragment();
+            if (!fragment.charFormat().hasProperty(QTextFormat::ForegroundBrush))
+                continue;
+            const int from = std::max(0, fragment.position() - base);
+            const int to = std::min(static_cast<int>(run.code.size()), fragment.position() + fragment.length() - base);
+            if (to <= from)
+                continue;
+            cursor.setPosition(run.start + from);
+            cursor.setPosition(run.start + to, QTextCursor::KeepAnchor);
+            QTextCharFormat colour;
+            colour.setForeground(fragment.charFormat().foreground());
+            cursor.mergeCharFormat(colour);
+        }
+    }
+}
+
 void MessageWidget::setTokens(const QList<TokenInfo>& tokens)
 {
     m_tokens = tokens;
@@ -224,6 +302,7 @@ void MessageWidget::renderProbabilities()
 {
     // Raw tokens rather than Markdown: each one gets a background from red (the model was
     // unsure) to none (it was sure), and a tooltip with the alternatives it weighed.
+    ++m_generation;
     QTextDocument* doc = m_body->document();
     doc->clear();
     QTextCursor cursor(doc);
@@ -257,6 +336,8 @@ void MessageWidget::setStreaming(bool streaming)
 {
     m_streaming = streaming;
     m_copyCode->setVisible(!streaming && m_text.contains(QLatin1String("```")));
+    if (!streaming)
+        highlightCode();
     m_copy->setEnabled(!streaming);
     m_regenerate->setEnabled(!streaming);
     m_continue->setEnabled(!streaming);

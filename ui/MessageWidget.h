@@ -5,8 +5,10 @@
 #include "ServiceTypes.h"
 
 #include <QFrame>
+#include <QHash>
 #include <QTextBlock>
 
+class CodeHighlighter;
 class QLabel;
 class QTextBrowser;
 class QToolButton;
@@ -27,6 +29,8 @@ public:
     // Only the last reply offers regenerate / continue.
     void setLastReply(bool last);
     void setNotice(const QString& notice); // e.g. "Stopped", shown under the text
+    // Colours the fenced code blocks through the shared highlighter once the text settles.
+    void setHighlighter(CodeHighlighter* highlighter);
     // Token probabilities of this reply; enables the "Probabilities" toggle, which shows each
     // token coloured by how sure the model was, with the alternatives in its tooltip.
     void setTokens(const QList<TokenInfo>& tokens);
@@ -50,6 +54,17 @@ private:
     void fitHeight();
     void shadeCodeBlocks(QTextBlock from);
     void renderProbabilities();
+    void highlightCode();
+    void applyHighlight(quint64 ticket, const QString& html);
+
+    struct CodeRun {
+        int start = 0;       // document position of the run's first character
+        QString code;
+        quint64 generation = 0;
+    };
+    CodeHighlighter* m_highlighter = nullptr;
+    QHash<quint64, CodeRun> m_pendingRuns;
+    quint64 m_generation = 0; // bumped whenever the document is rebuilt
 
     ChatMessage::Role m_role;
     QString m_text;

@@ -80,6 +80,9 @@ private slots:
         QVERIFY(!view()->messageAt(0)->findChild<QToolButton*>(QStringLiteral("messageCopyCode"))->isVisibleTo(view()->messageAt(0)));
         QTest::mouseClick(copyCode, Qt::LeftButton);
         QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("print('hi')\n\nls -l"));
+        // The Python block gets syntax colours once the reply has settled.
+        auto* body = view()->last()->findChild<QTextBrowser*>(QStringLiteral("messageBody"));
+        QTRY_VERIFY(body->document()->find(QStringLiteral("'hi'")).charFormat().hasProperty(QTextFormat::ForegroundBrush));
     }
 
     void probabilityViewColoursTokens()
