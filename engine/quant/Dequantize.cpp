@@ -2,6 +2,7 @@
 // (the same float operations in the same order, so results are bit-identical).
 
 #include "quant/Blocks.h"
+#include "quant/HalfInline.h"
 #include "quant/Quant.h"
 
 #include <cassert>
@@ -10,7 +11,9 @@
 namespace engine::quant {
 namespace {
 
-inline float h2f(Half h) { return f16ToF32(h); }
+using detail::halfToFloat;
+
+inline float h2f(Half h) { return halfToFloat(h); }
 
 void dequantQ4_0(const BlockQ4_0* x, float* y, int64_t nb)
 {
@@ -262,13 +265,13 @@ void dequantizeRow(TensorType type, const void* src, float* dst, int64_t n)
     case TensorType::F16: {
         const auto* h = static_cast<const uint16_t*>(src);
         for (int64_t i = 0; i < n; ++i)
-            dst[i] = f16ToF32(h[i]);
+            dst[i] = detail::halfToFloat(h[i]);
         break;
     }
     case TensorType::BF16: {
         const auto* h = static_cast<const uint16_t*>(src);
         for (int64_t i = 0; i < n; ++i)
-            dst[i] = bf16ToF32(h[i]);
+            dst[i] = detail::bfloatToFloat(h[i]);
         break;
     }
     case TensorType::Q4_0: dequantQ4_0(as<BlockQ4_0>(src), dst, nb); break;

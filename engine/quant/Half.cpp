@@ -4,6 +4,8 @@
 
 #include "quant/Quant.h"
 
+#include "quant/HalfInline.h"
+
 #include <cstring>
 
 namespace engine::quant {
@@ -16,33 +18,12 @@ uint32_t bitsOf(float f)
     return u;
 }
 
-float floatOf(uint32_t u)
-{
-    float f;
-    std::memcpy(&f, &u, sizeof f);
-    return f;
-}
 
 } // namespace
 
 float f16ToF32(uint16_t h)
 {
-    const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
-    const uint32_t exponent = (h >> 10) & 0x1F;
-    uint32_t mantissa = h & 0x3FF;
-    if (exponent == 0x1F) // inf or NaN: keep the payload
-        return floatOf(sign | 0x7F800000 | (mantissa << 13));
-    if (exponent != 0)
-        return floatOf(sign | ((exponent + 112) << 23) | (mantissa << 13));
-    if (mantissa == 0)
-        return floatOf(sign);
-    // Subnormal half: normalise into a float.
-    uint32_t e = 113;
-    while ((mantissa & 0x400) == 0) {
-        mantissa <<= 1;
-        --e;
-    }
-    return floatOf(sign | (e << 23) | ((mantissa & 0x3FF) << 13));
+    return detail::halfToFloat(h);
 }
 
 uint16_t f32ToF16(float f)
@@ -74,7 +55,7 @@ uint16_t f32ToF16(float f)
 
 float bf16ToF32(uint16_t h)
 {
-    return floatOf(static_cast<uint32_t>(h) << 16);
+    return detail::bfloatToFloat(h);
 }
 
 uint16_t f32ToBf16(float f)

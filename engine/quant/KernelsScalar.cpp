@@ -5,6 +5,7 @@
 
 #include "quant/Blocks.h"
 #include "quant/KernelsInternal.h"
+#include "quant/HalfInline.h"
 #include "quant/Quant.h"
 #include "quant/QuantizeHelpers.h"
 #include "quant/QuantizeInternal.h"
@@ -15,7 +16,7 @@
 namespace engine::quant::detail {
 namespace {
 
-inline float h2f(Half h) { return f16ToF32(h); }
+inline float h2f(Half h) { return halfToFloat(h); }
 
 inline int dot32(const int8_t* a, const int8_t* b)
 {
@@ -328,8 +329,8 @@ VecDotFn scalarVecDot(TensorType weightType)
 {
     switch (weightType) {
     case TensorType::F32: return dotF32;
-    case TensorType::F16: return dotHalf<f16ToF32>;
-    case TensorType::BF16: return dotHalf<bf16ToF32>;
+    case TensorType::F16: return dotHalf<halfToFloat>;
+    case TensorType::BF16: return dotHalf<bfloatToFloat>;
     case TensorType::Q4_0: return dotSymmetric<BlockQ4_0>;
     case TensorType::Q5_0: return dotSymmetric<BlockQ5_0>;
     case TensorType::Q8_0: return dotSymmetric<BlockQ8_0>;
