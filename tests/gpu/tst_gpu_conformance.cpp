@@ -5,8 +5,11 @@
 // at each recorded position, top-1 equal wherever llama.cpp's top1−top2 margin exceeds tol, and
 // the teacher-forced greedy continuation equal at every step whose margin exceeds tol.
 // (llama.cpp's CPU rounds activations to Q8 before each quantized product while the GPU keeps them
-// in f32; the quantized files still stay within the same tol.) Models the backend does not run
-// yet must be refused with ErrorCode::Unsupported.
+// in f32; the quantized files still stay within the same tol at the recorded positions.) A greedy
+// step is also only checked when its margin exceeds twice the largest deviation measured at the
+// recorded positions: below that, llama.cpp's own activation rounding can decide the step
+// (tiny-llama-q5_k_m, F32 KV, step 8: margin 0.086). Models the backend does not run yet must be
+// refused with ErrorCode::Unsupported.
 //
 // lavapipe is slow, so by default a representative subset runs with the first kQuickSteps greedy
 // steps; INKSTONE_GPU_CONFORMANCE=full runs every file, both KV types and every step (the GPU
@@ -162,6 +165,7 @@ private slots:
         QVERIFY2(ran.ok(), ran.ok() ? "" : ran.error().message().c_str());
 
         float worst = 0.0f;
+        float largestError = 0.0f; // at the recorded positions
         int top1Checked = 0, top1Agree = 0, greedyChecked = 0, greedyAgree = 0;
         QStringList failures;
         auto check = [&](const QString& what, const float* ours, const std::vector<float>& ref0, const std::vector<float>& ref1, bool both,
@@ -173,6 +177,7 @@ private slots:
             const std::vector<float>& ref = err1 < err0 ? ref1 : ref0;
             const float err = std::min(err0, err1);
             worst = std::max(worst, err / tol);
+            largestError = std::max(largestError, err);
             if (err > tol)
                 failures << QStringLiteral("%1: max error %2 > tol %3").arg(what).arg(err).arg(tol);
             if (margin(ref) > tol) {
@@ -191,7 +196,7 @@ private slots:
         const std::vector<float> margins = floats(run.value(QStringLiteral("greedy_top1_minus_top2")));
         const std::vector<int32_t> otherGreedy = ints((kv == 0 ? run1 : run0).value(QStringLiteral("greedy_ids")));
         const float lastSpread = maxDiff(recorded.back().ref[0].data(), recorded.back().ref[1].data(), nVocab);
-        const float stepTol = std::max(2e-3f * maxAbs(recorded.back().ref[kv]), 2.0f * lastSpread);
+        const float stepTol = std::max({2e-3f * maxAbs(recorded.back().ref[kv]), 2.0f * lastSpread, 2.0f * largestError});
         std::vector<float> step(logits.end() - nVocab, logits.end());
         const size_t steps = fullRun() ? greedy.size() : std::min(greedy.size(), kQuickSteps);
         for (size_t s = 0; s < steps; ++s) {
