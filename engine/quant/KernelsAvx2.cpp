@@ -140,6 +140,8 @@ bool avx2QuantizeActivations(TensorType weightType, const float* x, void* dst, i
         quantizeQ8KAct(x, static_cast<BlockQ8_K*>(dst), n / kQK_K);
         return true;
     case TensorType::F16: {
+        // vcvtps2ph rounds as f32ToF16 does; only NaN payloads may differ (the scalar path
+        // writes ggml's canonical 0x7E00), which no dot product can tell apart.
         auto* h = static_cast<uint16_t*>(dst);
         int64_t i = 0;
         for (; i + 8 <= n; i += 8)
