@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <string>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -109,10 +113,43 @@ void ThreadPool::workerLoop(int thread)
     }
 }
 
+namespace {
+
+// Physical cores from /proc/cpuinfo ("physical id" + "core id" pairs); 0 when unknown. SMT
+// siblings share one core's execution units, and the kernels saturate them with one thread.
+int physicalCoreCount()
+{
+    std::ifstream in("/proc/cpuinfo");
+    if (!in)
+        return 0;
+    std::set<std::pair<int, int>> cores;
+    int physical = 0;
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto colon = line.find(':');
+        if (colon == std::string::npos)
+            continue;
+        const std::string key = line.substr(0, line.find_last_not_of(" \t", colon - 1) + 1);
+        const int value = std::atoi(line.c_str() + colon + 1);
+        if (key == "physical id")
+            physical = value;
+        else if (key == "core id")
+            cores.insert({physical, value});
+    }
+    return static_cast<int>(cores.size());
+}
+
+} // namespace
+
 int defaultThreadCount()
 {
-    const unsigned hw = std::thread::hardware_concurrency();
-    return std::clamp(static_cast<int>(hw == 0 ? 4 : hw), 1, 8);
+    static const int count = [] {
+        const int physical = physicalCoreCount();
+        const unsigned hw = std::thread::hardware_concurrency();
+        const int n = physical > 0 ? physical : static_cast<int>(hw == 0 ? 4 : hw);
+        return std::clamp(n, 1, 8);
+    }();
+    return count;
 }
 
 } // namespace engine::cpu
