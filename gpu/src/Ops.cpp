@@ -15,6 +15,7 @@ using quant::TensorType;
 
 constexpr uint32_t kRowWorkgroup = 64;   // one workgroup per row: matvec, norms, softmax
 constexpr uint32_t kFlatWorkgroup = 256; // one thread per element
+constexpr uint32_t kVectorsPerGroup = 8;  // matVec: vectors sharing one pass over the weights
 
 constexpr TensorType kMatVecTypes[] = {
     TensorType::F32,  TensorType::F16,  TensorType::BF16, TensorType::Q4_0, TensorType::Q4_1,
@@ -69,17 +70,22 @@ Result<void> matVec(CommandBatch& batch, const DeviceMatrix& a, const Buffer& x,
         return tooSmall("matVec", "x", uint64_t(vectors) * a.cols() * 4, x.size());
     if (y.size() < uint64_t(vectors) * a.rows() * 4)
         return tooSmall("matVec", "y", uint64_t(vectors) * a.rows() * 4, y.size());
+    if (vectors == 0)
+        return {};
+    // Several vectors (prefill) share each dequantized weight: kVectorsPerGroup per workgroup.
+    const uint32_t perGroup = vectors == 1 ? 1 : kVectorsPerGroup;
     // Subgroup reductions where the device has them (nearly all): one barrier instead of six.
     const bool subgroups = batch.device().info().subgroupArithmetic && !forceSharedReduction();
     Result<const Pipeline*> pipeline = batch.device().pipelines().get(
-        "matvec_" + variantSuffix(a.type()) + (subgroups ? "_sg" : ""), 3, sizeof(MatVecPush), {kRowWorkgroup});
+        "matvec_" + variantSuffix(a.type()) + (subgroups ? "_sg" : ""), 3, sizeof(MatVecPush), {kRowWorkgroup, perGroup});
     if (!pipeline)
         return pipeline.error();
+    const uint32_t groupsZ = (vectors + perGroup - 1) / perGroup;
     for (const DeviceMatrix::Part& part : a.parts()) {
         const Grid grid = gridFor(part.rows);
-        const MatVecPush push{part.rows, a.cols(), part.firstRow, a.rows(), grid.x};
+        const MatVecPush push{part.rows, a.cols(), part.firstRow, a.rows(), grid.x, vectors};
         const Access write = a.parts().size() > 1 ? Access::WriteDisjoint : Access::Write;
-        if (auto r = batch.dispatch(**pipeline, {{&part.buffer, Access::Read}, {&x, Access::Read}, {&y, write}}, push, grid.x, grid.y, vectors); !r)
+        if (auto r = batch.dispatch(**pipeline, {{&part.buffer, Access::Read}, {&x, Access::Read}, {&y, write}}, push, grid.x, grid.y, groupsZ); !r)
             return r;
     }
     return {};

@@ -13,8 +13,9 @@ struct MatVecPush { // matvec.comp
     uint32_t rowOffset;
     uint32_t totalRows;
     uint32_t groupsX;
+    uint32_t vectors;
 };
-static_assert(sizeof(MatVecPush) == 20 && offsetof(MatVecPush, groupsX) == 16);
+static_assert(sizeof(MatVecPush) == 24 && offsetof(MatVecPush, groupsX) == 16 && offsetof(MatVecPush, vectors) == 20);
 
 struct RmsNormPush { // rms_norm.comp
     uint32_t n;
