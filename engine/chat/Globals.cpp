@@ -70,7 +70,12 @@ ValueDict kwargsDict(Interpreter& in, const CallArgs& a, const char* fn)
     return items;
 }
 
-Value fnNamespace(Interpreter& in, const CallArgs& a) { return Value::makeNamespace(kwargsDict(in, a, "namespace")); }
+Value fnNamespace(Interpreter& in, const CallArgs& a)
+{
+    Value ns = Value::makeNamespace(kwargsDict(in, a, "namespace"));
+    in.registerNamespace(ns);
+    return ns;
+}
 Value fnDict(Interpreter& in, const CallArgs& a) { return Value::dict(kwargsDict(in, a, "dict")); }
 
 Value fnRaiseException(Interpreter& in, const CallArgs& a)

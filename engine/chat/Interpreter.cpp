@@ -27,20 +27,26 @@ Result<std::string> Interpreter::render(const NodeList& body, const Value& varia
     try {
         execBody(body);
     } catch (const TemplateFailure& f) {
-        m_out = nullptr;
-        m_scope.reset();
-        m_root.reset();
+        releaseState();
         return makeError(ErrorCode::Template, f.message);
     } catch (const std::bad_alloc&) {
-        m_out = nullptr;
-        m_scope.reset();
-        m_root.reset();
+        releaseState();
         return makeError(ErrorCode::Template, "template needs more memory than is available");
     }
+    releaseState();
+    return out;
+}
+
+void Interpreter::releaseState()
+{
+    // Namespaces are the one mutable container, so a template can make them contain themselves;
+    // emptying them breaks any such cycle.
+    for (const Value& ns : m_namespaces)
+        ns.namespaceItems().clear();
+    m_namespaces.clear();
     m_out = nullptr;
     m_scope.reset();
     m_root.reset();
-    return out;
 }
 
 void Interpreter::fail(const std::string& message) const
@@ -292,7 +298,9 @@ void Interpreter::execFor(const Node& n)
 Value Interpreter::makeMacro(const Node& n, const std::string& name)
 {
     const Node* node = &n;
-    const ScopePtr defining = m_scope;
+    // Weak: the macro is stored in the scope it captures, and a strong reference would make a
+    // cycle that outlives the render.
+    const std::weak_ptr<Scope> defining = m_scope;
     const bool isCallBlock = n.kind == Node::Kind::CallBlock;
     return Value::callable(name, [node, defining, isCallBlock, name](Interpreter& in, const CallArgs& args) {
         if (++in.m_callDepth > in.m_limits.maxCallDepth) {
@@ -302,7 +310,9 @@ Value Interpreter::makeMacro(const Node& n, const std::string& name)
         }
         const ScopePtr saved = in.m_scope;
         auto scope = std::make_shared<Scope>();
-        scope->parent = defining;
+        scope->parent = defining.lock();
+        if (!scope->parent)
+            scope->parent = in.m_root;
         const size_t firstDefault = isCallBlock ? 1 : 0;
         const size_t nParams = node->targets.size();
         ValueList varargs;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace engine::chat {
 
@@ -54,6 +55,8 @@ public:
     void countIterations(uint64_t n);          // work proportional to n items
     Value call(const Value& callee, const CallArgs& args);
     Value getAttr(const Value& object, const std::string& name);
+    // Every namespace() made during a render, so the render can release them (releaseState).
+    void registerNamespace(const Value& ns) { m_namespaces.push_back(ns); }
     Value getItem(const Value& object, const Value& key);
     Value applyFilter(const std::string& name, const Value& input, const CallArgs& args);
     bool applyTest(const std::string& name, const Value& input, const CallArgs& args);
@@ -91,6 +94,7 @@ private:
     CallArgs evalArgs(const Node& n, size_t first);
     Value makeMacro(const Node& n, const std::string& name);
 
+    void releaseState();
     Value lookup(const std::string& name) const;
     void assign(const std::string& name, Value v);
     void step(const Node& n);
@@ -106,6 +110,7 @@ private:
     ScopePtr m_scope;
     ScopePtr m_root;
     std::string* m_out = nullptr;
+    std::vector<Value> m_namespaces;
 };
 
 // Binary operators and comparisons with Python semantics (Operators.cpp).
