@@ -503,15 +503,13 @@ struct GgufFile::Parser {
     std::vector<uint64_t> m_offsetFieldAt;  // where each tensor's offset field is
 };
 
-namespace {
-
-Result<std::unique_ptr<GgufFile>> parseInto(std::unique_ptr<GgufFile> file, Result<void> (*run)(GgufFile&, const ReadLimits&),
-                                            const ReadLimits& limits)
+Result<std::unique_ptr<GgufFile>> GgufFile::parse(std::unique_ptr<GgufFile> file, const ReadLimits& limits)
 {
     // Limits bound every allocation, but a machine can still be short of memory: report it as a
     // value instead of letting bad_alloc escape the library.
     try {
-        Result<void> r = run(*file, limits);
+        Parser parser(file->m_base, file->m_size, limits, *file);
+        Result<void> r = parser.parse();
         if (!r.ok())
             return r.error();
     } catch (const std::bad_alloc&) {
@@ -522,20 +520,12 @@ Result<std::unique_ptr<GgufFile>> parseInto(std::unique_ptr<GgufFile> file, Resu
     return file;
 }
 
-} // namespace
-
 Result<std::unique_ptr<GgufFile>> GgufFile::fromMemory(std::span<const uint8_t> bytes, const ReadLimits& limits)
 {
     std::unique_ptr<GgufFile> file(new GgufFile());
     file->m_base = bytes.data();
     file->m_size = bytes.size();
-    return parseInto(
-        std::move(file),
-        [](GgufFile& f, const ReadLimits& l) {
-            Parser parser(f.m_base, f.m_size, l, f);
-            return parser.parse();
-        },
-        limits);
+    return parse(std::move(file), limits);
 }
 
 Result<std::unique_ptr<GgufFile>> GgufFile::open(const std::string& path, const ReadLimits& limits)
@@ -565,13 +555,7 @@ Result<std::unique_ptr<GgufFile>> GgufFile::open(const std::string& path, const 
     file->m_mapping = mapping; // owned from here on: the destructor unmaps it
     file->m_base = static_cast<const uint8_t*>(mapping);
     file->m_size = size;
-    return parseInto(
-        std::move(file),
-        [](GgufFile& f, const ReadLimits& l) {
-            Parser parser(f.m_base, f.m_size, l, f);
-            return parser.parse();
-        },
-        limits);
+    return parse(std::move(file), limits);
 }
 
 GgufFile::~GgufFile()

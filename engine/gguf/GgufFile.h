@@ -93,6 +93,7 @@ public:
 private:
     GgufFile() = default;
     struct Parser;
+    static Result<std::unique_ptr<GgufFile>> parse(std::unique_ptr<GgufFile> file, const ReadLimits& limits);
 
     std::string m_path;
     const uint8_t* m_base = nullptr;
