@@ -6,6 +6,7 @@
 
 #include "chat/ChatTemplate.h"
 #include "chat/Json.h"
+#include "chat/ModelChatInfo.h"
 #include "gguf/GgufFile.h"
 
 #include <QFile>
@@ -51,17 +52,6 @@ std::optional<std::string> readFile(const QString& path, QString& error)
     }
     const QByteArray bytes = f.readAll();
     return std::string(bytes.constData(), static_cast<size_t>(bytes.size()));
-}
-
-// The text of token `idKey` (e.g. tokenizer.ggml.bos_token_id) in the model's vocabulary.
-std::optional<std::string> tokenText(const engine::gguf::GgufFile& model, const char* idKey)
-{
-    const auto id = model.getInt(idKey);
-    const engine::gguf::Value* tokens = model.find("tokenizer.ggml.tokens");
-    if (!id || !tokens || !tokens->isArray() || *id < 0 || static_cast<uint64_t>(*id) >= tokens->size())
-        return std::nullopt;
-    const std::string* text = tokens->items()[static_cast<size_t>(*id)].asString();
-    return text ? std::optional<std::string>(*text) : std::nullopt;
 }
 
 int runTemplate(const QStringList& args)
@@ -130,12 +120,13 @@ int runTemplate(const QStringList& args)
         auto model = engine::gguf::GgufFile::open(modelPath.toStdString());
         if (!model.ok())
             return cli::failInput(QString::fromStdString(model.error().message()));
+        const chat::ModelChatInfo info = chat::readModelChatInfo(**model);
         if (!templateText)
-            templateText = (*model)->getString("tokenizer.chat_template");
+            templateText = info.chatTemplate;
         if (!bos)
-            bos = tokenText(**model, "tokenizer.ggml.bos_token_id");
+            bos = info.bosToken;
         if (!eos)
-            eos = tokenText(**model, "tokenizer.ggml.eos_token_id");
+            eos = info.eosToken;
     }
     request.bosToken = bos;
     request.eosToken = eos;

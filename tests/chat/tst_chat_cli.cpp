@@ -5,6 +5,8 @@
 #include "SharedFixtures.h"
 
 #include "chat/Json.h"
+#include "chat/ModelChatInfo.h"
+#include "gguf/GgufFile.h"
 
 #include <QDir>
 #include <QFile>
@@ -109,6 +111,23 @@ private slots:
         r = runCli({QStringLiteral("-m"), gpt2, QStringLiteral("--messages"), path("m.json")});
         QCOMPARE(r.exitCode, 0); // no template: Inkstone's plain transcript
         QCOMPARE(r.out, QByteArray("Be kind.\n\nUser: Hello!\n\nAssistant:"));
+    }
+
+    void readsModelChatInfo()
+    {
+        INKSTONE_REQUIRE_FIXTURES("vocab");
+        const QString dir = testing::fixturesDir(QStringLiteral("vocab"));
+        auto phi3 = engine::gguf::GgufFile::open((dir + QStringLiteral("/ggml-vocab-phi-3.gguf")).toStdString());
+        QVERIFY(phi3.ok());
+        const ModelChatInfo info = readModelChatInfo(**phi3);
+        QVERIFY(info.chatTemplate && info.chatTemplate->find("<|user|>") != std::string::npos);
+        QCOMPARE(info.bosToken.value_or("?"), std::string("<s>"));          // id 1
+        QCOMPARE(info.eosToken.value_or("?"), std::string("<|endoftext|>")); // id 32000
+        auto gpt2 = engine::gguf::GgufFile::open((dir + QStringLiteral("/ggml-vocab-gpt-2.gguf")).toStdString());
+        QVERIFY(gpt2.ok());
+        const ModelChatInfo plain = readModelChatInfo(**gpt2);
+        QVERIFY(!plain.chatTemplate);
+        QCOMPARE(plain.bosToken.value_or("?"), std::string("<|endoftext|>")); // id 50256
     }
 
     void rendersTheFixtureConversations()
