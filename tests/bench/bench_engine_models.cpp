@@ -30,6 +30,26 @@ struct Shape {
 constexpr Shape kQwen2{"qwen2", 896, 24, 14, 2, 4864, 151936, true};
 constexpr Shape kLlama{"llama", 2048, 16, 32, 8, 8192, 128256, false};
 
+// GPT-2's byte -> printable character map (UTF-8), so any text encodes to the first 256 ids.
+std::string byteToken(int b)
+{
+    auto printable = [](int c) { return (c >= 33 && c <= 126) || (c >= 161 && c <= 172) || (c >= 174 && c <= 255); };
+    int cp = b;
+    if (!printable(b)) {
+        cp = 256;
+        for (int c = 0; c < b; ++c)
+            cp += printable(c) ? 0 : 1;
+    }
+    std::string out;
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    return out;
+}
+
 // llama-quantize falls back when the row length is not a multiple of 256.
 TensorType fit(TensorType t, int64_t cols)
 {
@@ -85,8 +105,9 @@ int main(int argc, char** argv)
     std::vector<std::string> tokens;
     std::vector<int32_t> types;
     for (int i = 0; i < s.vocab; ++i) {
-        std::string text = "tok";
-        text += std::to_string(i);
+        std::string text = i < 256 ? byteToken(i) : "tok";
+        if (i >= 256)
+            text += std::to_string(i);
         tokens.push_back(std::move(text));
         types.push_back(1);
     }
