@@ -2,7 +2,8 @@
 
 add_library(inkstone_warnings INTERFACE)
 target_compile_options(inkstone_warnings INTERFACE
-  -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wcast-align
+  -Wall -Wextra -Wpedantic -Wnon-virtual-dtor -Wcast-align
+  $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>
   $<$<BOOL:${INKSTONE_WERROR}>:-Werror>)
 
 if(CMAKE_BUILD_TYPE STREQUAL "Release")
