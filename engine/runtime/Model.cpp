@@ -32,7 +32,8 @@ std::string dominantType(const gguf::GgufFile& file)
     return std::string(quant::typeName(best->first));
 }
 
-Result<std::unique_ptr<model::Backend>> makeBackend(const std::shared_ptr<const model::LoadedModel>& loaded, const LoadOptions& options)
+Result<std::unique_ptr<model::Backend>> makeBackend(const std::shared_ptr<const model::LoadedModel>& loaded, const LoadOptions& options,
+                                                    std::string& fallbackReason)
 {
     if (options.backend != BackendChoice::Cpu) {
         model::BackendFactory gpu = model::gpuBackendFactory();
@@ -40,7 +41,11 @@ Result<std::unique_ptr<model::Backend>> makeBackend(const std::shared_ptr<const 
             auto backend = gpu(loaded, options);
             if (backend.ok() || options.backend == BackendChoice::Vulkan)
                 return backend;
-            logWarning("GPU backend unavailable, using the CPU: " + backend.error().message());
+            // Auto without a usable GPU is the normal case on many machines: a debug line, and
+            // the reason in ModelInfo for a UI that wants to show it (not a warning on stderr,
+            // which would break the CLI's one-line error contract).
+            fallbackReason = backend.error().message();
+            log(LogLevel::Debug, "GPU backend unavailable, using the CPU: " + fallbackReason);
         } else if (options.backend == BackendChoice::Vulkan) {
             return makeError(ErrorCode::Device, "this build has no Vulkan backend");
         }
@@ -109,7 +114,7 @@ Result<std::shared_ptr<Model>> Model::load(const std::string& path, const LoadOp
         if (tok.isEndOfGeneration(id))
             m->m_endTokens.push_back(id);
 
-    auto backend = makeBackend(m->m_loaded, options);
+    auto backend = makeBackend(m->m_loaded, options, m->m_info.backendFallbackReason);
     if (!backend)
         return backend.error();
     m->m_backend = std::move(backend).value();

@@ -57,6 +57,7 @@ struct ModelInfo {
     int32_t bosId = -1;
     int32_t eosId = -1;
     std::string backendDescription;    // "CPU · AVX2 · 2 threads", "Vulkan · <device>"
+    std::string backendFallbackReason; // BackendChoice::Auto fell back to the CPU: why ("" if not)
 };
 
 struct SamplingParams {
