@@ -8,3 +8,4 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DINKSTONE_WERRO
 cmake --build build/release
 cd build/release
 ctest --output-on-failure -j "$(nproc)" --timeout 900
+../../scripts/fuzz-smoke.sh   # bounded libFuzzer run over the GGUF reader (skips without clang)
