@@ -55,6 +55,11 @@ struct Node {
     Value literal;
     bool negated = false;
     bool recursive = false;
+    // Macro: whether the body (nested macros included) reads varargs / kwargs / caller; Jinja2
+    // refuses surplus arguments otherwise.
+    bool usesVarargs = false;
+    bool usesKwargs = false;
+    bool usesCaller = false;
     NodeList children;
     std::vector<std::string> argNames; // Call/Filter/Test: "" for positional arguments
     std::vector<std::string> ops;      // Compare

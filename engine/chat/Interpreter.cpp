@@ -315,6 +315,9 @@ Value Interpreter::makeMacro(const Node& n, const std::string& name)
             scope->parent = in.m_root;
         const size_t firstDefault = isCallBlock ? 1 : 0;
         const size_t nParams = node->targets.size();
+        // Jinja2 refuses arguments a macro cannot see (call blocks' caller() takes anything).
+        if (!isCallBlock && args.positional.size() > nParams && !node->usesVarargs)
+            in.fail("macro '" + name + "' takes not more than " + std::to_string(nParams) + " argument(s)");
         ValueList varargs;
         for (size_t i = 0; i < args.positional.size(); ++i) {
             if (i < nParams)
@@ -325,14 +328,19 @@ Value Interpreter::makeMacro(const Node& n, const std::string& name)
         ValueDict kwargs;
         for (const auto& [k, v] : args.named) {
             if (k == "caller") {
+                if (!node->usesCaller)
+                    in.fail("macro '" + name + "' was invoked with two values for the special caller argument");
                 scope->vars["caller"] = v;
                 continue;
             }
             auto it = std::find(node->targets.begin(), node->targets.end(), k);
-            if (it == node->targets.end())
+            if (it == node->targets.end()) {
+                if (!isCallBlock && !node->usesKwargs)
+                    in.fail("macro '" + name + "' takes no keyword argument '" + k + "'");
                 kwargs.emplace_back(Value::string(k), v);
-            else
+            } else {
                 scope->vars[k] = v;
+            }
         }
         in.m_scope = scope;
         try {

@@ -316,11 +316,26 @@ private:
         m_loopDepth = 0;
         n->body = parseBody({"endmacro"});
         m_loopDepth = savedLoop;
+        for (const auto& child : n->body)
+            markSpecialNames(*n, *child);
         advance();
         if (cur().type == TokenType::Name && cur().text == n->name)
             advance();
         expectBlockEnd();
         return n;
+    }
+
+    static void markSpecialNames(Node& macro, const Node& n)
+    {
+        if (n.kind == Node::Kind::Name) {
+            macro.usesVarargs = macro.usesVarargs || n.name == "varargs";
+            macro.usesKwargs = macro.usesKwargs || n.name == "kwargs";
+            macro.usesCaller = macro.usesCaller || n.name == "caller";
+        }
+        for (const NodeList* list : {&n.children, &n.body, &n.elseBody})
+            for (const auto& c : *list)
+                if (c)
+                    markSpecialNames(macro, *c);
     }
 
     NodePtr parseCallBlock(const Token& at)

@@ -108,6 +108,7 @@ private slots:
         QTest::newRow("globals") << QStringLiteral("{{ range(5)|list }} {{ range(1, 10, 3)|list }} {{ range(5, 0, -2)|list }} {{ dict(a=1, b='x') }} {{ namespace(x=1).x }}") << QStringLiteral("[0, 1, 2, 3, 4] [1, 4, 7] [5, 3, 1] {'a': 1, 'b': 'x'} 1");
         QTest::newRow("markup and generators") << QStringLiteral("{{ '<b>'|safe + '<i>\"' }}|{{ '<' + '&'|safe }}|{{ 'a' ~ ('<'|safe) }}|{% if [0]|select('odd') %}always true{% endif %}|{{ [1, 2]|map('string')|list }}|{{ [1]|select is sequence }}") << QStringLiteral("<b>&lt;i&gt;&#34;|&lt;&|a<|always true|['1', '2']|False");
         QTest::newRow("python modulo tests, tuple slices, lazy results") << QStringLiteral("{{ 0.5 is odd }} {{ 0.5 is even }} {{ 4.0 is even }} {{ 7 is divisibleby 2.5 }} {{ (1, 'x')[::-1] }} {{ 'ab' % [] }} {% if [1]|unique %}gen{% endif %} {{ 5[1:] }}|") << QStringLiteral("False False True False ('x', 1) ab gen |");
+        QTest::newRow("macros reading varargs and kwargs take extras") << QStringLiteral("{% macro f(a) %}{% macro g() %}{{ varargs }}{% endmacro %}{{ a }}{% endmacro %}{{ f(1, 2) }}|{% macro h(a) %}{{ a }}{{ kwargs }}{% endmacro %}{{ h(1, b=2) }}") << QStringLiteral("1|1{'b': 2}");
         QTest::newRow("strftime_now") << QStringLiteral("{{ strftime_now('%Y-%m-%d %H:%M:%S %A %a %B %b %d %j %p %I %-d %e %y') }}") << QStringLiteral("2025-02-05 12:00:00 Wednesday Wed February Feb 05 036 PM 12 5  5 25");
     }
 
@@ -143,6 +144,8 @@ private slots:
         QTest::newRow("int of undefined") << QStringLiteral("{{ x|int }}") << QStringLiteral("'x' is undefined");
         QTest::newRow("unused format argument") << QStringLiteral("{{ 'ab' % 2 }}") << QStringLiteral("not all arguments converted");
         QTest::newRow("indent of a dict") << QStringLiteral("{{ {'a': 1}|indent }}") << QStringLiteral("unsupported operand type(s) for +=");
+        QTest::newRow("surplus macro argument") << QStringLiteral("{% macro f(a) %}{{ a }}{% endmacro %}{{ f(1, 2) }}") << QStringLiteral("takes not more than 1 argument(s)");
+        QTest::newRow("unknown macro keyword") << QStringLiteral("{% macro f(a) %}{{ a }}{% endmacro %}{{ f(1, b=2) }}") << QStringLiteral("takes no keyword argument 'b'");
         QTest::newRow("error location") << QStringLiteral("line one\n{{ 'a' }}\n  {{ 1 + none }}") << QStringLiteral("line 3, column");
     }
 
