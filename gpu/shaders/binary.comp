@@ -14,6 +14,7 @@ layout(push_constant) uniform Push {
     uint n;
     uint nb;
     uint groupsX;
+    float param; // unused here
 } p;
 
 void main()

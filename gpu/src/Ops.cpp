@@ -55,6 +55,17 @@ bool forceSharedReduction()
     return v && *v && std::string(v) != "0";
 }
 
+const char* unaryVariant(UnaryOp op)
+{
+    switch (op) {
+    case UnaryOp::Silu: return "silu";
+    case UnaryOp::Gelu: return "gelu";
+    case UnaryOp::Scale: return "scale";
+    case UnaryOp::Softcap: return "softcap";
+    }
+    return "silu";
+}
+
 } // namespace
 
 bool canMatVec(TensorType type)
@@ -100,11 +111,30 @@ Result<void> rmsNorm(CommandBatch& batch, const Buffer& x, const Buffer& weight,
         return tooSmall("rmsNorm", "y", bytes, y.size());
     if (weight.size() < uint64_t(n) * 4)
         return tooSmall("rmsNorm", "weight", uint64_t(n) * 4, weight.size());
-    Result<const Pipeline*> pipeline = batch.device().pipelines().get("rms_norm", 3, sizeof(RmsNormPush), {kRowWorkgroup});
+    Result<const Pipeline*> pipeline = batch.device().pipelines().get("rms_norm", 3, sizeof(NormPush), {kRowWorkgroup});
     if (!pipeline)
         return pipeline.error();
-    const RmsNormPush push{n, eps};
+    const NormPush push{n, eps};
     return batch.dispatch(**pipeline, {{&x, Access::Read}, {&weight, Access::Read}, {&y, Access::Write}}, push, rows);
+}
+
+Result<void> layerNorm(CommandBatch& batch, const Buffer& x, const Buffer& weight, const Buffer& bias, const Buffer& y, uint32_t n,
+                       uint32_t rows, float eps)
+{
+    const uint64_t bytes = uint64_t(n) * rows * 4;
+    if (x.size() < bytes)
+        return tooSmall("layerNorm", "x", bytes, x.size());
+    if (y.size() < bytes)
+        return tooSmall("layerNorm", "y", bytes, y.size());
+    if (weight.size() < uint64_t(n) * 4)
+        return tooSmall("layerNorm", "weight", uint64_t(n) * 4, weight.size());
+    if (bias.size() < uint64_t(n) * 4)
+        return tooSmall("layerNorm", "bias", uint64_t(n) * 4, bias.size());
+    Result<const Pipeline*> pipeline = batch.device().pipelines().get("layer_norm", 4, sizeof(NormPush), {kRowWorkgroup});
+    if (!pipeline)
+        return pipeline.error();
+    const NormPush push{n, eps};
+    return batch.dispatch(**pipeline, {{&x, Access::Read}, {&weight, Access::Read}, {&y, Access::Write}, {&bias, Access::Read}}, push, rows);
 }
 
 Result<void> softmax(CommandBatch& batch, const Buffer& x, const Buffer& y, uint32_t n, uint32_t rows, float scale)
@@ -205,24 +235,26 @@ Result<void> attention(CommandBatch& batch, const Buffer& q, const Buffer& kCach
         batch.device().pipelines().get(p.kvF16 ? "attention_f16" : "attention_f32", 5, sizeof(AttentionPush), {kRowWorkgroup});
     if (!pipeline)
         return pipeline.error();
-    const AttentionPush push{p.tokens, p.pos0, p.nHead, p.nHeadKv, p.headDim, p.headDimV, keys, p.scale};
+    const AttentionPush push{p.tokens, p.pos0, p.nHead, p.nHeadKv, p.headDim, p.headDimV, keys, p.scale, p.softcap, p.window};
     return batch.dispatch(**pipeline,
                           {{&q, Access::Read}, {&kCache, Access::Read}, {&vCache, Access::Read}, {&scratch, Access::Write}, {&out, Access::Write}},
                           push, p.tokens * p.nHead);
 }
 
-Result<void> unary(CommandBatch& batch, UnaryOp op, const Buffer& x, const Buffer& y, uint32_t n)
+Result<void> unary(CommandBatch& batch, UnaryOp op, const Buffer& x, const Buffer& y, uint32_t n, float param)
 {
+    if (op == UnaryOp::Softcap && !(param > 0.0f))
+        return makeError(ErrorCode::InvalidArgument, "unary: soft-cap " + std::to_string(param) + " must be positive");
     if (x.size() < uint64_t(n) * 4)
         return tooSmall("unary", "x", uint64_t(n) * 4, x.size());
     if (y.size() < uint64_t(n) * 4)
         return tooSmall("unary", "y", uint64_t(n) * 4, y.size());
     Result<const Pipeline*> pipeline =
-        batch.device().pipelines().get(op == UnaryOp::Silu ? "silu" : "gelu", 2, sizeof(ElementwisePush), {kFlatWorkgroup});
+        batch.device().pipelines().get(unaryVariant(op), 2, sizeof(ElementwisePush), {kFlatWorkgroup});
     if (!pipeline)
         return pipeline.error();
     const Grid grid = gridFor((n + kFlatWorkgroup - 1) / kFlatWorkgroup);
-    const ElementwisePush push{n, 0, grid.x};
+    const ElementwisePush push{n, 0, grid.x, param};
     return batch.dispatch(**pipeline, {{&x, Access::Read}, {&y, Access::Write}}, push, grid.x, grid.y);
 }
 
@@ -241,7 +273,7 @@ Result<void> binary(CommandBatch& batch, BinaryOp op, const Buffer& a, const Buf
     if (!pipeline)
         return pipeline.error();
     const Grid grid = gridFor((n + kFlatWorkgroup - 1) / kFlatWorkgroup);
-    const ElementwisePush push{n, nb, grid.x};
+    const ElementwisePush push{n, nb, grid.x, 0.0f};
     return batch.dispatch(**pipeline, {{&a, Access::Read}, {&b, Access::Read}, {&y, Access::Write}}, push, grid.x, grid.y);
 }
 

@@ -19,6 +19,10 @@ Result<void> matVec(CommandBatch& batch, const DeviceMatrix& a, const Buffer& x,
 // y[r] = x[r] / sqrt(mean(x[r]^2) + eps) * weight, for `rows` rows of n.
 Result<void> rmsNorm(CommandBatch& batch, const Buffer& x, const Buffer& weight, const Buffer& y, uint32_t n, uint32_t rows, float eps);
 
+// y[r] = (x[r] - mean) / sqrt(var(x[r]) + eps) * weight + bias, for `rows` rows of n.
+Result<void> layerNorm(CommandBatch& batch, const Buffer& x, const Buffer& weight, const Buffer& bias, const Buffer& y, uint32_t n,
+                       uint32_t rows, float eps);
+
 // y[r] = softmax(scale * x[r]) for `rows` rows of n. y may be x.
 Result<void> softmax(CommandBatch& batch, const Buffer& x, const Buffer& y, uint32_t n, uint32_t rows, float scale = 1.0f);
 
@@ -52,20 +56,24 @@ struct AttentionParams {
     uint32_t headDim = 0;
     uint32_t headDimV = 0;
     float scale = 1.0f;
+    float softcap = 0.0f;  // > 0: scores = softcap * tanh(scale * q.k / softcap)
+    uint32_t window = 0;   // > 0: query at pos sees keys j with pos - window < j <= pos
     bool kvF16 = false;
 };
 
-// Causal attention over cache rows 0 .. pos0 + t for query t. q: [tokens][nHead][headDim];
+// Causal attention over cache rows 0 .. pos0 + t for query t (the last `window` of them when set). q: [tokens][nHead][headDim];
 // kCache/vCache: [cells][nHeadKv][headDim(V)] (f16 when kvF16); scratch: at least
 // tokens * nHead * (pos0 + tokens) floats; out: [tokens][nHead][headDimV].
 Result<void> attention(CommandBatch& batch, const Buffer& q, const Buffer& kCache, const Buffer& vCache, const Buffer& scratch,
                        const Buffer& out, const AttentionParams& params);
 
-enum class UnaryOp { Silu, Gelu };
+// Gelu: ggml's CPU GELU (f16-rounded input and output, see unary.comp); Scale: x * param;
+// Softcap: param * tanh(x / param).
+enum class UnaryOp { Silu, Gelu, Scale, Softcap };
 enum class BinaryOp { Add, Mul };
 
 // y[i] = f(x[i]) for i < n. y may be x.
-Result<void> unary(CommandBatch& batch, UnaryOp op, const Buffer& x, const Buffer& y, uint32_t n);
+Result<void> unary(CommandBatch& batch, UnaryOp op, const Buffer& x, const Buffer& y, uint32_t n, float param = 0.0f);
 // y[i] = a[i] op b[i % nb] for i < n. y may be a.
 Result<void> binary(CommandBatch& batch, BinaryOp op, const Buffer& a, const Buffer& b, const Buffer& y, uint32_t n, uint32_t nb);
 

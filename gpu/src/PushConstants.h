@@ -17,11 +17,11 @@ struct MatVecPush { // matvec.comp
 };
 static_assert(sizeof(MatVecPush) == 24 && offsetof(MatVecPush, groupsX) == 16 && offsetof(MatVecPush, vectors) == 20);
 
-struct RmsNormPush { // rms_norm.comp
+struct NormPush { // norm.comp (RMSNorm and LayerNorm)
     uint32_t n;
     float eps;
 };
-static_assert(sizeof(RmsNormPush) == 8 && offsetof(RmsNormPush, eps) == 4);
+static_assert(sizeof(NormPush) == 8 && offsetof(NormPush, eps) == 4);
 
 struct SoftmaxPush { // softmax.comp
     uint32_t n;
@@ -64,14 +64,17 @@ struct AttentionPush { // attention.comp
     uint32_t headDimV;
     uint32_t scoreStride;
     float scale;
+    float softcap;
+    uint32_t window;
 };
-static_assert(sizeof(AttentionPush) == 32 && offsetof(AttentionPush, scale) == 28);
+static_assert(sizeof(AttentionPush) == 40 && offsetof(AttentionPush, scale) == 28 && offsetof(AttentionPush, window) == 36);
 
 struct ElementwisePush { // unary.comp, binary.comp
     uint32_t n;
     uint32_t nb;
     uint32_t groupsX;
+    float param; // unary scale and soft-cap
 };
-static_assert(sizeof(ElementwisePush) == 12 && offsetof(ElementwisePush, groupsX) == 8);
+static_assert(sizeof(ElementwisePush) == 16 && offsetof(ElementwisePush, groupsX) == 8 && offsetof(ElementwisePush, param) == 12);
 
 } // namespace engine::gpu

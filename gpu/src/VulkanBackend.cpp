@@ -45,6 +45,7 @@ public:
 private:
     Result<void> chunk(std::span<const int32_t> tokens, int pos0, std::span<const int32_t> rows, float* logits, const std::atomic<bool>* cancel);
     Result<void> layer(CommandBatch& b, int il, uint32_t n, uint32_t pos0);
+    Result<void> norm(CommandBatch& b, const Buffer& x, const Tensor& w, const Tensor& bias, const Buffer& y, uint32_t rows);
     Result<void> linear(CommandBatch& b, const Tensor& w, const Tensor& bias, const Buffer& x, const Buffer& y, uint32_t n);
     Result<void> split(CommandBatch& b, const Buffer& src, uint32_t srcStride, uint32_t srcOffset, const Buffer& dst, uint32_t width, uint32_t n);
     Result<Buffer> make(uint64_t floats, MemoryKind kind = MemoryKind::DeviceLocal);
@@ -54,7 +55,7 @@ private:
     bool m_kvF16;
     uint32_t m_chunk = 1;
     std::vector<Buffer> m_kCache, m_vCache;
-    Buffer m_x, m_h, m_q, m_k, m_v, m_attn, m_proj, m_gate, m_up, m_fused, m_scratch, m_sel, m_ids, m_cosSin, m_logits;
+    Buffer m_x, m_h, m_q, m_k, m_v, m_attn, m_proj, m_gate, m_up, m_fused, m_scratch, m_sel, m_ids, m_posIds, m_cosSin, m_cosSinLocal, m_logits;
     std::unique_ptr<CommandBatch> m_batch; // declared last: destroyed before the buffers it used
 };
 
@@ -109,12 +110,13 @@ public:
 Result<void> VulkanBackendImpl::uploadAll()
 {
     const model::ModelWeights& w = m_model->weights;
-    std::vector<std::pair<const Tensor*, bool>> uploads = {{&w.tokenEmbd, true}, {&w.output, true}, {&w.outputNorm, false}};
+    std::vector<std::pair<const Tensor*, bool>> uploads = {
+        {&w.tokenEmbd, true}, {&w.posEmbd, true}, {&w.output, true}, {&w.outputNorm, false}, {&w.outputNormBias, false}};
     for (const LayerWeights& l : w.layers) {
         for (const Tensor* t : {&l.wq, &l.wk, &l.wv, &l.wqkv, &l.wo, &l.ffnGate, &l.ffnUp, &l.ffnDown})
             uploads.emplace_back(t, true);
-        for (const Tensor* t : {&l.attnNorm, &l.ffnNorm, &l.qNorm, &l.kNorm, &l.postAttnNorm, &l.postFfnNorm, &l.bq, &l.bk, &l.bv,
-                                &l.bqkv, &l.bo, &l.ffnUpBias, &l.ffnDownBias})
+        for (const Tensor* t : {&l.attnNorm, &l.attnNormBias, &l.ffnNorm, &l.ffnNormBias, &l.qNorm, &l.kNorm, &l.postAttnNorm,
+                                &l.postFfnNorm, &l.bq, &l.bk, &l.bv, &l.bqkv, &l.bo, &l.ffnUpBias, &l.ffnDownBias})
             uploads.emplace_back(t, false);
     }
     for (const auto& [tensor, isMatrix] : uploads)
@@ -169,7 +171,9 @@ Result<void> VulkanContext::init()
         {&m_scratch, n * perToken / 4, MemoryKind::DeviceLocal},
         {&m_sel, n * c.nEmbd, MemoryKind::DeviceLocal},
         {&m_ids, n, MemoryKind::HostVisible},
+        {&m_posIds, n, MemoryKind::HostVisible},
         {&m_cosSin, n * std::max(2, c.nRot), MemoryKind::HostVisible},
+        {&m_cosSinLocal, n * std::max(2, c.nRot), MemoryKind::HostVisible},
         {&m_logits, n * c.nVocab, MemoryKind::HostVisible},
     };
     for (const Want& w : wants) {
@@ -218,6 +222,15 @@ Result<void> VulkanContext::linear(CommandBatch& b, const Tensor& w, const Tenso
     return {};
 }
 
+// RMSNorm or LayerNorm (with its bias) of `rows` rows of nEmbd, as the model's config says.
+Result<void> VulkanContext::norm(CommandBatch& b, const Buffer& x, const Tensor& w, const Tensor& bias, const Buffer& y, uint32_t rows)
+{
+    const ModelConfig& c = m_b.m_model->config;
+    if (c.norm == model::NormKind::Layer)
+        return layerNorm(b, x, m_b.vector(w), m_b.vector(bias), y, uint32_t(c.nEmbd), rows, c.normEps);
+    return rmsNorm(b, x, m_b.vector(w), y, uint32_t(c.nEmbd), rows, c.normEps);
+}
+
 // dst[t] = src[t][srcOffset .. srcOffset + width) for t < n: unpacks fused projections.
 Result<void> VulkanContext::split(CommandBatch& b, const Buffer& src, uint32_t srcStride, uint32_t srcOffset, const Buffer& dst, uint32_t width,
                                   uint32_t n)
@@ -240,7 +253,7 @@ Result<void> VulkanContext::layer(CommandBatch& b, int il, uint32_t n, uint32_t 
         return r;
 
     // Attention sublayer: x += [postNorm](o(attn(norm(x))))
-    GPU_TRY(rmsNorm(b, m_x, m_b.vector(l.attnNorm), m_h, d, n, c.normEps));
+    GPU_TRY(norm(b, m_x, l.attnNorm, l.attnNormBias, m_h, n));
     if (l.wqkv.present()) {
         GPU_TRY(linear(b, l.wqkv, l.bqkv, m_h, m_fused, n));
         GPU_TRY(split(b, m_fused, qDim + kDim + vDim, 0, m_q, qDim, n));
@@ -255,15 +268,19 @@ Result<void> VulkanContext::layer(CommandBatch& b, int il, uint32_t n, uint32_t 
         GPU_TRY(rmsNorm(b, m_q, m_b.vector(l.qNorm), m_q, c.headDim, n * c.nHead, c.normEps));
         GPU_TRY(rmsNorm(b, m_k, m_b.vector(l.kNorm), m_k, c.headDim, n * c.nHeadKv, c.normEps));
     }
-    RopeParams rp;
-    rp.headDim = c.headDim;
-    rp.nRot = c.nRot;
-    rp.tokens = n;
-    rp.mode = c.rope == model::RopeKind::Neox ? RopeMode::NeoX : RopeMode::Normal;
-    rp.nHeads = c.nHead;
-    GPU_TRY(rope(b, m_q, m_cosSin, m_q, rp));
-    rp.nHeads = c.nHeadKv;
-    GPU_TRY(rope(b, m_k, m_cosSin, m_k, rp));
+    const bool local = c.layerUsesSlidingWindow.size() > size_t(il) && c.layerUsesSlidingWindow[il];
+    if (c.rope != model::RopeKind::None) {
+        const Buffer& cosSin = local && c.ropeBaseLocal > 0.0f ? m_cosSinLocal : m_cosSin;
+        RopeParams rp;
+        rp.headDim = c.headDim;
+        rp.nRot = c.nRot;
+        rp.tokens = n;
+        rp.mode = c.rope == model::RopeKind::Neox ? RopeMode::NeoX : RopeMode::Normal;
+        rp.nHeads = c.nHead;
+        GPU_TRY(rope(b, m_q, cosSin, m_q, rp));
+        rp.nHeads = c.nHeadKv;
+        GPU_TRY(rope(b, m_k, cosSin, m_k, rp));
+    }
     GPU_TRY(copy(b, m_k, 0, m_kCache[il], pos0 * kDim, n * kDim, m_kvF16));
     GPU_TRY(copy(b, m_v, 0, m_vCache[il], pos0 * vDim, n * vDim, m_kvF16));
     AttentionParams ap;
@@ -274,6 +291,8 @@ Result<void> VulkanContext::layer(CommandBatch& b, int il, uint32_t n, uint32_t 
     ap.headDim = c.headDim;
     ap.headDimV = c.headDimV;
     ap.scale = c.attnScale > 0.0f ? c.attnScale : 1.0f / std::sqrt(float(c.headDim));
+    ap.softcap = c.attnSoftcap;
+    ap.window = local ? uint32_t(c.slidingWindow) : 0;
     ap.kvF16 = m_kvF16;
     GPU_TRY(attention(b, m_q, m_kCache[il], m_vCache[il], m_scratch, m_attn, ap));
     GPU_TRY(linear(b, l.wo, l.bo, m_attn, m_proj, n));
@@ -282,7 +301,7 @@ Result<void> VulkanContext::layer(CommandBatch& b, int il, uint32_t n, uint32_t 
     GPU_TRY(binary(b, BinaryOp::Add, m_x, m_proj, m_x, n * d, n * d));
 
     // Feed-forward sublayer: x += [postNorm](down(act(gate·h) * up·h))
-    GPU_TRY(rmsNorm(b, m_x, m_b.vector(l.ffnNorm), m_h, d, n, c.normEps));
+    GPU_TRY(norm(b, m_x, l.ffnNorm, l.ffnNormBias, m_h, n));
     const UnaryOp act = c.activation == model::Activation::Gelu ? UnaryOp::Gelu : UnaryOp::Silu;
     if (!c.gatedFfn) {
         GPU_TRY(linear(b, l.ffnUp, l.ffnUpBias, m_h, m_gate, n));
@@ -319,11 +338,29 @@ Result<void> VulkanContext::chunk(std::span<const int32_t> tokens, int pos0, std
     std::memcpy(m_ids.mapped(), tokens.data(), n * sizeof(int32_t));
     auto* cs = static_cast<float*>(m_cosSin.mapped());
     const float* freqFactors = w.ropeFreqs.present() ? w.ropeFreqs.f32() : nullptr;
-    for (uint32_t t = 0; t < n; ++t)
+    auto* csLocal = static_cast<float*>(m_cosSinLocal.mapped());
+    auto* posIds = static_cast<int32_t*>(m_posIds.mapped());
+    for (uint32_t t = 0; t < n; ++t) {
         cpu::ropeAngles(pos0 + int(t), c.nRot, c.ropeBase, c.ropeScaling.freqScale, freqFactors, cs + size_t(t) * c.nRot);
+        if (c.ropeBaseLocal > 0.0f)
+            cpu::ropeAngles(pos0 + int(t), c.nRot, c.ropeBaseLocal, 1.0f, nullptr, csLocal + size_t(t) * c.nRot);
+        if (w.posEmbd.present()) // positions past the table reuse its last row, as the CPU backend does
+            posIds[t] = std::min(pos0 + int(t), int(w.posEmbd.rows) - 1);
+    }
 
+    // x = embedding · [scale] + [learned position]
     if (auto r = getRows(b, m_b.matrix(w.tokenEmbd), m_ids, m_x, n); !r)
         return r;
+    if (c.embedScale > 0.0f) {
+        if (auto r = unary(b, UnaryOp::Scale, m_x, m_x, n * uint32_t(c.nEmbd), c.embedScale); !r)
+            return r;
+    }
+    if (w.posEmbd.present()) {
+        if (auto r = getRows(b, m_b.matrix(w.posEmbd), m_posIds, m_h, n); !r)
+            return r;
+        if (auto r = binary(b, BinaryOp::Add, m_x, m_h, m_x, n * uint32_t(c.nEmbd), n * uint32_t(c.nEmbd)); !r)
+            return r;
+    }
     for (int il = 0; il < c.nLayer; ++il) {
         if (il > 0 && il % kLayersPerSubmit == 0) {
             if (auto r = b.submitAndWait(); !r)
@@ -340,10 +377,14 @@ Result<void> VulkanContext::chunk(std::span<const int32_t> tokens, int pos0, std
             if (auto r = copy(b, m_x, uint32_t(rows[i]) * d, m_sel, uint32_t(i) * d, d); !r)
                 return r;
         const uint32_t nRows = uint32_t(rows.size());
-        if (auto r = rmsNorm(b, m_sel, m_b.vector(w.outputNorm), m_sel, d, nRows, c.normEps); !r)
+        if (auto r = norm(b, m_sel, w.outputNorm, w.outputNormBias, m_sel, nRows); !r)
             return r;
         if (auto r = matVec(b, m_b.matrix(w.output), m_sel, m_logits, nRows); !r)
             return r;
+        if (c.finalSoftcap > 0.0f) {
+            if (auto r = unary(b, UnaryOp::Softcap, m_logits, m_logits, nRows * uint32_t(c.nVocab), c.finalSoftcap); !r)
+                return r;
+        }
     }
     if (auto r = b.submitAndWait(); !r)
         return r;
@@ -364,25 +405,24 @@ std::string unsupportedReason(const model::LoadedModel& m)
 {
     const ModelConfig& c = m.config;
     const model::ModelWeights& w = m.weights;
-    if (c.norm != model::NormKind::Rms)
-        return "LayerNorm";
-    if (c.rope == model::RopeKind::None || w.posEmbd.present())
-        return "learned position embeddings";
-    if (c.slidingWindow > 0 || c.ropeBaseLocal > 0.0f)
-        return "sliding-window attention";
-    if (c.attnSoftcap > 0.0f || c.finalSoftcap > 0.0f)
-        return "soft-capping";
-    if (c.embedScale > 0.0f)
-        return "embedding scale";
+    if (c.norm == model::NormKind::Layer) {
+        if (!w.outputNormBias.present())
+            return "LayerNorm without a bias";
+        for (const LayerWeights& l : w.layers)
+            if (!l.attnNormBias.present() || !l.ffnNormBias.present())
+                return "LayerNorm without a bias";
+    }
+    if (c.slidingWindow > 0 && c.layerUsesSlidingWindow.size() != size_t(c.nLayer))
+        return "a sliding window without its per-layer list";
     if (c.nHeadKv <= 0 || c.nHead % c.nHeadKv)
         return "a head count that is not a multiple of the KV head count";
-    std::vector<const Tensor*> matrices = {&w.tokenEmbd, &w.output};
-    std::vector<const Tensor*> vectors = {&w.outputNorm};
+    std::vector<const Tensor*> matrices = {&w.tokenEmbd, &w.posEmbd, &w.output};
+    std::vector<const Tensor*> vectors = {&w.outputNorm, &w.outputNormBias};
     for (const LayerWeights& l : w.layers) {
         for (const Tensor* t : {&l.wq, &l.wk, &l.wv, &l.wqkv, &l.wo, &l.ffnGate, &l.ffnUp, &l.ffnDown})
             matrices.push_back(t);
-        for (const Tensor* t : {&l.attnNorm, &l.ffnNorm, &l.qNorm, &l.kNorm, &l.postAttnNorm, &l.postFfnNorm, &l.bq, &l.bk, &l.bv,
-                                &l.bqkv, &l.bo, &l.ffnUpBias, &l.ffnDownBias})
+        for (const Tensor* t : {&l.attnNorm, &l.attnNormBias, &l.ffnNorm, &l.ffnNormBias, &l.qNorm, &l.kNorm, &l.postAttnNorm,
+                                &l.postFfnNorm, &l.bq, &l.bk, &l.bv, &l.bqkv, &l.bo, &l.ffnUpBias, &l.ffnDownBias})
             vectors.push_back(t);
     }
     for (const Tensor* t : matrices)

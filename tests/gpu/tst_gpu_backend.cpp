@@ -178,15 +178,19 @@ private slots:
         auto changed = std::make_shared<model::LoadedModel>();
         changed->config = tiny->config;
         changed->weights = tiny->weights;
-        changed->config.norm = model::NormKind::Layer;
-        QCOMPARE(gpu::unsupportedReason(*changed), std::string("LayerNorm"));
+        changed->config.norm = model::NormKind::Layer; // llama has no norm biases
+        QCOMPARE(gpu::unsupportedReason(*changed), std::string("LayerNorm without a bias"));
         auto vk = gpu::createVulkanBackendOn(changed, *gputest::g_env->device);
         QVERIFY(!vk.ok());
         QCOMPARE(vk.error().code, ErrorCode::Unsupported);
         QVERIFY(vk.error().detail.find("LayerNorm") != std::string::npos);
         changed->config.norm = model::NormKind::Rms;
-        changed->config.attnSoftcap = 50.0f;
-        QCOMPARE(gpu::unsupportedReason(*changed), std::string("soft-capping"));
+        changed->config.attnSoftcap = 50.0f; // supported since gemma2
+        changed->config.embedScale = 8.0f;
+        QCOMPARE(gpu::unsupportedReason(*changed), std::string());
+        changed->config.slidingWindow = 4;
+        changed->config.layerUsesSlidingWindow.clear();
+        QCOMPARE(gpu::unsupportedReason(*changed), std::string("a sliding window without its per-layer list"));
     }
 };
 

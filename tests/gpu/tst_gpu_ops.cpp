@@ -205,6 +205,36 @@ private slots:
         QVERIFY2(e < 1e-12, qPrintable(QStringLiteral("NMSE %1").arg(e)));
     }
 
+    void layerNorm()
+    {
+        const uint32_t n = 1001, rows = 3;
+        const float eps = 1e-5f;
+        std::vector<float> x = randomValues(n * rows, 13, -3.0f, 3.0f);
+        for (uint32_t i = 0; i < n; ++i)
+            x[n + i] += 40.0f; // a row far from zero mean: the variance must not cancel
+        const std::vector<float> w = randomValues(n, 14, 0.5f, 1.5f), bias = randomValues(n, 15);
+        std::vector<double> want(n * rows);
+        for (uint32_t r = 0; r < rows; ++r) {
+            double mean = 0, var = 0;
+            for (uint32_t i = 0; i < n; ++i)
+                mean += x[r * n + i];
+            mean /= n;
+            for (uint32_t i = 0; i < n; ++i)
+                var += (x[r * n + i] - mean) * (x[r * n + i] - mean);
+            const double scale = 1.0 / std::sqrt(var / n + eps);
+            for (uint32_t i = 0; i < n; ++i)
+                want[r * n + i] = (x[r * n + i] - mean) * scale * w[i] + bias[i];
+        }
+        const Buffer xb = deviceBuffer(x), wb = deviceBuffer(w), bb = deviceBuffer(bias), yb = outputBuffer(want.size());
+        RUN_BATCH([&](CommandBatch& b) { return engine::gpu::layerNorm(b, xb, wb, bb, yb, n, rows, eps); });
+        const double e = nmse(readBack<float>(yb, want.size()), want);
+        QVERIFY2(e < 1e-12, qPrintable(QStringLiteral("NMSE %1").arg(e)));
+        // In place, as the backend's final norm runs.
+        RUN_BATCH([&](CommandBatch& b) { return engine::gpu::layerNorm(b, xb, wb, bb, xb, n, rows, eps); });
+        const double e2 = nmse(readBack<float>(xb, want.size()), want);
+        QVERIFY2(e2 < 1e-12, qPrintable(QStringLiteral("NMSE in place %1").arg(e2)));
+    }
+
     void softmax_data()
     {
         QTest::addColumn<bool>("inPlace");
@@ -372,9 +402,16 @@ private slots:
         QTest::addColumn<bool>("kvF16");
         QTest::addColumn<int>("tokens");
         QTest::addColumn<int>("pos0");
-        QTest::newRow("f32 prefill") << false << 5 << 0;
-        QTest::newRow("f32 decode") << false << 1 << 70;
-        QTest::newRow("f16 chunk after a prefix") << true << 3 << 40;
+        QTest::addColumn<double>("softcap");
+        QTest::addColumn<int>("window");
+        QTest::newRow("f32 prefill") << false << 5 << 0 << 0.0 << 0;
+        QTest::newRow("f32 decode") << false << 1 << 70 << 0.0 << 0;
+        QTest::newRow("f16 chunk after a prefix") << true << 3 << 40 << 0.0 << 0;
+        // gemma2: scores soft-capped (a cap low enough to bend most of them), sliding windows
+        // shorter than the prefix and shorter than the chunk itself.
+        QTest::newRow("f32 soft-cap prefill") << false << 7 << 0 << 1.5 << 0;
+        QTest::newRow("f32 window decode") << false << 1 << 70 << 0.0 << 13;
+        QTest::newRow("f16 window + soft-cap chunk") << true << 9 << 29 << 2.0 << 5;
     }
 
     void attention()
@@ -382,6 +419,8 @@ private slots:
         QFETCH(bool, kvF16);
         QFETCH(int, tokens);
         QFETCH(int, pos0);
+        QFETCH(double, softcap);
+        QFETCH(int, window);
         AttentionParams p;
         p.tokens = uint32_t(tokens);
         p.pos0 = uint32_t(pos0);
@@ -391,6 +430,8 @@ private slots:
         p.headDimV = 20;
         p.scale = 1.0f / std::sqrt(24.0f);
         p.kvF16 = kvF16;
+        p.softcap = float(softcap);
+        p.window = uint32_t(window);
         const uint32_t keys = p.pos0 + p.tokens;
         const uint32_t kDim = p.nHeadKv * p.headDim, vDim = p.nHeadKv * p.headDimV;
         const std::vector<float> q = randomValues(size_t(p.tokens) * p.nHead * p.headDim, 80, -2.0f, 2.0f);
@@ -408,21 +449,25 @@ private slots:
             for (uint32_t h = 0; h < p.nHead; ++h) {
                 const uint32_t kvh = h / (p.nHead / p.nHeadKv);
                 const uint32_t nk = p.pos0 + t + 1;
-                std::vector<double> s(nk);
+                const uint32_t first = window > 0 && nk > uint32_t(window) ? nk - uint32_t(window) : 0;
+                std::vector<double> s(nk - first);
                 double m = -1e300, sum = 0;
-                for (uint32_t j = 0; j < nk; ++j) {
+                for (uint32_t j = first; j < nk; ++j) {
                     double d = 0;
                     for (uint32_t e = 0; e < p.headDim; ++e)
                         d += double(q[(t * p.nHead + h) * p.headDim + e]) * k[j * kDim + kvh * p.headDim + e];
-                    s[j] = d * p.scale;
-                    m = std::max(m, s[j]);
+                    d *= p.scale;
+                    if (softcap > 0)
+                        d = softcap * std::tanh(d / softcap);
+                    s[j - first] = d;
+                    m = std::max(m, d);
                 }
                 for (double& x : s)
                     sum += (x = std::exp(x - m));
                 for (uint32_t e = 0; e < p.headDimV; ++e) {
                     double acc = 0;
-                    for (uint32_t j = 0; j < nk; ++j)
-                        acc += s[j] * v[j * vDim + kvh * p.headDimV + e];
+                    for (uint32_t j = first; j < nk; ++j)
+                        acc += s[j - first] * v[j * vDim + kvh * p.headDimV + e];
                     want[(t * p.nHead + h) * p.headDimV + e] = acc / sum;
                 }
             }
@@ -449,13 +494,16 @@ private slots:
     void unary_data()
     {
         QTest::addColumn<int>("op");
-        QTest::newRow("silu") << int(UnaryOp::Silu);
-        QTest::newRow("gelu") << int(UnaryOp::Gelu);
+        QTest::addColumn<double>("param");
+        QTest::newRow("silu") << int(UnaryOp::Silu) << 0.0;
+        QTest::newRow("scale") << int(UnaryOp::Scale) << 5.656854249;
+        QTest::newRow("softcap") << int(UnaryOp::Softcap) << 3.0;
     }
 
     void unary()
     {
         QFETCH(int, op);
+        QFETCH(double, param);
         const uint32_t n = 1001;
         std::vector<float> x = randomValues(n, 41, -8.0f, 8.0f);
         x[0] = -100.0f; // far tails: exp overflow must not turn into NaN
@@ -463,15 +511,58 @@ private slots:
         std::vector<double> want(n);
         for (uint32_t i = 0; i < n; ++i) {
             const double v = x[i];
-            want[i] = op == int(UnaryOp::Silu) ? v / (1.0 + std::exp(-v))
-                                               : 0.5 * v * (1.0 + std::tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+            switch (UnaryOp(op)) {
+            case UnaryOp::Silu: want[i] = v / (1.0 + std::exp(-v)); break;
+            case UnaryOp::Scale: want[i] = v * float(param); break;
+            case UnaryOp::Softcap: want[i] = param * std::tanh(v / param); break;
+            case UnaryOp::Gelu: break;
+            }
         }
         const Buffer xb = deviceBuffer(x), yb = outputBuffer(n);
-        RUN_BATCH([&](CommandBatch& b) { return engine::gpu::unary(b, UnaryOp(op), xb, yb, n); });
+        RUN_BATCH([&](CommandBatch& b) { return engine::gpu::unary(b, UnaryOp(op), xb, yb, n, float(param)); });
         const std::vector<float> got = readBack<float>(yb, n);
         for (uint32_t i = 0; i < n; ++i)
             QVERIFY2(std::abs(got[i] - want[i]) <= 1e-5 * (1.0 + std::abs(want[i])),
                      qPrintable(QStringLiteral("x=%1: %2 vs %3").arg(x[i]).arg(got[i]).arg(want[i])));
+    }
+
+    // GELU as ggml's CPU computes it (and the CPU backend copies): the input rounded to f16, the
+    // tanh approximation of that, the result rounded to f16; 0 at or below -10, x at or above 10.
+    // The reference does the same in double, so the shader may differ only where its f32 tanh
+    // lands on the other side of an f16 rounding boundary: by one f16 step at most, rarely.
+    void gelu()
+    {
+        const uint32_t n = 4099;
+        std::vector<float> x = randomValues(n, 42, -12.0f, 12.0f);
+        const float edges[] = {-100.0f, 100.0f, -10.0f, 10.0f, -9.999f, 9.999f, 0.0f, -0.0f, 1e-6f, -3e-7f, 6e-5f, 2.0009766f, -2.8644f};
+        std::copy(std::begin(edges), std::end(edges), x.begin());
+        auto toF16 = [](double v) { return double(engine::quant::f16ToF32(engine::quant::f32ToF16(float(v)))); };
+        std::vector<double> want(n);
+        for (uint32_t i = 0; i < n; ++i) {
+            const double v = x[i];
+            if (v <= -10.0) {
+                want[i] = 0.0;
+            } else if (v >= 10.0) {
+                want[i] = v;
+            } else {
+                const double h = toF16(v);
+                want[i] = toF16(0.5 * h * (1.0 + std::tanh(0.7978845608028654 * (h + 0.044715 * h * h * h))));
+            }
+        }
+        const Buffer xb = deviceBuffer(x), yb = outputBuffer(n);
+        RUN_BATCH([&](CommandBatch& b) { return engine::gpu::unary(b, UnaryOp::Gelu, xb, yb, n); });
+        const std::vector<float> got = readBack<float>(yb, n);
+        uint32_t exact = 0;
+        for (uint32_t i = 0; i < n; ++i) {
+            const double w = want[i];
+            // One f16 step at w's magnitude (subnormal steps are 2^-24).
+            const double step = std::ldexp(1.0, std::max(std::ilogb(std::max(std::abs(w), 6.2e-5)), -14) - 10);
+            QVERIFY2(std::abs(got[i] - w) <= step, qPrintable(QStringLiteral("x=%1: %2 vs %3").arg(x[i]).arg(got[i]).arg(w)));
+            if (std::abs(x[i]) < 10.0f) // an f16 value, as the table holds
+                QCOMPARE(double(engine::quant::f16ToF32(engine::quant::f32ToF16(got[i]))), double(got[i]));
+            exact += got[i] == w;
+        }
+        QVERIFY2(exact >= n - n / 100, qPrintable(QStringLiteral("%1 of %2 exact").arg(exact).arg(n)));
     }
 
     void binary_data()
