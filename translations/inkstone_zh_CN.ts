@@ -1167,5 +1167,17 @@
         <source>Suggested changes</source>
         <translation>建议的改动</translation>
     </message>
+    <message>
+        <source>No recent documents</source>
+        <translation>没有最近的文档</translation>
+    </message>
+    <message>
+        <source>Recent</source>
+        <translation>最近</translation>
+    </message>
+    <message>
+        <source>Documents opened or saved recently</source>
+        <translation>最近打开或保存的文档</translation>
+    </message>
 </context>
 </TS>

@@ -12,7 +12,7 @@
 ChatWritePane::ChatWritePane(ChatService* service, ConversationStore* store, QWidget* parent)
     : Pane(parent)
     , m_chat(new ChatPane(service, store, this))
-    , m_write(new WritePane(service, this))
+    , m_write(new WritePane(service, store, this))
 {
     setObjectName(QStringLiteral("chatWritePane"));
     m_stack = new QStackedWidget(this);

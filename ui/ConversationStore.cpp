@@ -136,6 +136,11 @@ bool ConversationStore::migrate()
                            " target_language TEXT NOT NULL, source_text TEXT NOT NULL, result_text TEXT NOT NULL,"
                            " created INTEGER NOT NULL)"),
         },
+        // 2 → 3: documents the Write pane opened or saved.
+        {
+            QStringLiteral("CREATE TABLE documents (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"
+                           " title TEXT NOT NULL, updated INTEGER NOT NULL)"),
+        },
     };
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     for (int v = version; v < kSchemaVersion; ++v) {
@@ -310,6 +315,31 @@ bool ConversationStore::truncateFrom(qint64 conversationId, qint64 messageId)
 {
     return runPrepared(m_connection, QStringLiteral("DELETE FROM messages WHERE conversation_id = ? AND id >= ?"),
                        {conversationId, messageId}, m_lastError);
+}
+
+bool ConversationStore::recordDocument(const QString& path, const QString& title)
+{
+    return runPrepared(m_connection,
+                       // "updated" only grows, so two saves in the same millisecond still order.
+                       QStringLiteral("INSERT INTO documents (path, title, updated) VALUES (?, ?,"
+                                      " max(?, coalesce((SELECT max(updated) FROM documents), 0) + 1))"
+                                      " ON CONFLICT(path) DO UPDATE SET title = excluded.title, updated = excluded.updated"),
+                       {path, title, nowMs()}, m_lastError);
+}
+
+QList<QPair<QString, QString>> ConversationStore::recentDocuments(int limit) const
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    query.prepare(QStringLiteral("SELECT path, title FROM documents ORDER BY updated DESC, id DESC LIMIT ?"));
+    query.addBindValue(limit);
+    QList<QPair<QString, QString>> out;
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return out;
+    }
+    while (query.next())
+        out.append({query.value(0).toString(), query.value(1).toString()});
+    return out;
 }
 
 std::optional<qint64> ConversationStore::addTranslation(const TranslationRecord& record)

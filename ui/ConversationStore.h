@@ -1,5 +1,6 @@
 #pragma once
-// Conversations, their messages and the translation history in one SQLite file (WAL, foreign
+// Conversations, their messages, the translation history and the documents the Write pane
+// has opened or saved, in one SQLite file (WAL, foreign
 // keys, FTS5 over message text). Each call is its own transaction, so a message is on disk the
 // moment it is complete and a kill at any point leaves the file consistent. The schema carries a
 // version (PRAGMA user_version) and migrate() brings older files forward step by step.
@@ -36,7 +37,7 @@ struct TranslationRecord {
 
 class ConversationStore {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     ConversationStore();
     ~ConversationStore();
@@ -71,6 +72,10 @@ public:
     bool updateMessage(qint64 messageId, const QString& content);
     // Removes this message and every later one of its conversation (regenerate, edit & resend).
     bool truncateFrom(qint64 conversationId, qint64 messageId);
+
+    // Documents (the text lives in the file; this remembers which files, for "Recent").
+    bool recordDocument(const QString& path, const QString& title);
+    QList<QPair<QString, QString>> recentDocuments(int limit = 10) const; // (path, title), newest first
 
     std::optional<qint64> addTranslation(const TranslationRecord& record);
     QList<TranslationRecord> translations(const QString& query = {}, int limit = 50) const;

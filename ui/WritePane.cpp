@@ -1,5 +1,6 @@
 #include "WritePane.h"
 
+#include "ConversationStore.h"
 #include "FailureText.h"
 #include "GenerationTracker.h"
 #include "WordDiff.h"
@@ -12,6 +13,7 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
@@ -32,9 +34,10 @@ const char* const kTones[] = {QT_TRANSLATE_NOOP("WritePane", "formal"), QT_TRANS
                               QT_TRANSLATE_NOOP("WritePane", "confident"), QT_TRANSLATE_NOOP("WritePane", "plain and simple")};
 }
 
-WritePane::WritePane(ChatService* service, QWidget* parent)
+WritePane::WritePane(ChatService* service, ConversationStore* store, QWidget* parent)
     : Pane(parent)
     , m_tracker(new GenerationTracker(service, this))
+    , m_store(store)
 {
     setObjectName(QStringLiteral("writePane"));
     auto makeTool = [this](const char* name) {
@@ -45,6 +48,10 @@ WritePane::WritePane(ChatService* service, QWidget* parent)
     };
     m_new = makeTool("writeNew");
     m_open = makeTool("writeOpen");
+    m_recent = makeTool("writeRecent");
+    m_recent->setPopupMode(QToolButton::InstantPopup);
+    m_recent->setMenu(new QMenu(m_recent));
+    connect(m_recent->menu(), &QMenu::aboutToShow, this, &WritePane::fillRecentMenu);
     m_save = makeTool("writeSave");
     m_saveAs = makeTool("writeSaveAs");
     m_export = makeTool("writeExport");
@@ -93,7 +100,7 @@ WritePane::WritePane(ChatService* service, QWidget* parent)
     m_banner->hide();
 
     auto* toolbar = new QHBoxLayout;
-    for (QToolButton* b : {m_new, m_open, m_save, m_saveAs, m_export})
+    for (QToolButton* b : {m_new, m_open, m_recent, m_save, m_saveAs, m_export})
         toolbar->addWidget(b);
     toolbar->addStretch();
     toolbar->addWidget(m_actions);
@@ -298,17 +305,37 @@ void WritePane::openDocument()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open document"), QString(),
                                                       tr("Markdown and text (*.md *.markdown *.txt);;All files (*)"));
-    if (path.isEmpty())
-        return;
+    if (!path.isEmpty())
+        openPath(path);
+}
+
+bool WritePane::openPath(const QString& path)
+{
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         m_banner->setText(tr("Could not open %1: %2").arg(path, file.errorString()));
         m_banner->show();
-        return;
+        return false;
     }
     m_editor->setPlainText(QString::fromUtf8(file.readAll()));
     m_path = path;
+    m_store->recordDocument(path, QFileInfo(path).fileName());
     retranslate();
+    return true;
+}
+
+void WritePane::fillRecentMenu()
+{
+    QMenu* menu = m_recent->menu();
+    menu->clear();
+    const auto documents = m_store->recentDocuments();
+    for (const auto& document : documents) {
+        const QString path = document.first;
+        QAction* action = menu->addAction(document.second, this, [this, path] { openPath(path); });
+        action->setToolTip(path);
+    }
+    if (documents.isEmpty())
+        menu->addAction(tr("No recent documents"))->setEnabled(false);
 }
 
 bool WritePane::saveTo(const QString& path)
@@ -320,6 +347,7 @@ bool WritePane::saveTo(const QString& path)
         return false;
     }
     m_path = path;
+    m_store->recordDocument(path, QFileInfo(path).fileName());
     retranslate();
     return true;
 }
@@ -374,6 +402,8 @@ void WritePane::retranslate()
     m_new->setText(tr("New"));
     m_new->setToolTip(tr("Start a new document"));
     m_open->setText(tr("Open…"));
+    m_recent->setText(tr("Recent"));
+    m_recent->setToolTip(tr("Documents opened or saved recently"));
     m_save->setText(tr("Save"));
     m_save->setToolTip(m_path.isEmpty() ? tr("Save the document") : tr("Save to %1").arg(m_path));
     m_saveAs->setText(tr("Save As…"));

@@ -8,6 +8,7 @@
 #include "TaskPrompts.h"
 
 class ChatService;
+class ConversationStore;
 class GenerationTracker;
 class QComboBox;
 class QFrame;
@@ -21,7 +22,7 @@ class QToolButton;
 class WritePane : public Pane {
     Q_OBJECT
 public:
-    WritePane(ChatService* service, QWidget* parent = nullptr);
+    WritePane(ChatService* service, ConversationStore* store, QWidget* parent = nullptr);
 
     void submit() override; // applies the selected action
     void stop() override;
@@ -46,6 +47,8 @@ protected:
 private:
     void newDocument();
     void openDocument();
+    bool openPath(const QString& path);
+    void fillRecentMenu();
     void save();
     void saveAs();
     void exportAs();
@@ -56,6 +59,7 @@ private:
     void showSuggestionPanel(bool show);
 
     GenerationTracker* m_tracker;
+    ConversationStore* m_store;
     QString m_path;
     int m_selectionStart = 0;
     int m_selectionEnd = 0;
@@ -64,6 +68,7 @@ private:
 
     QToolButton* m_new = nullptr;
     QToolButton* m_open = nullptr;
+    QToolButton* m_recent = nullptr;
     QToolButton* m_save = nullptr;
     QToolButton* m_saveAs = nullptr;
     QToolButton* m_export = nullptr;

@@ -144,7 +144,7 @@ private slots:
         QSqlDatabase::removeDatabase(QStringLiteral("v1"));
         ConversationStore store;
         QVERIFY2(store.open(m_path), qPrintable(store.lastError()));
-        QCOMPARE(store.schemaVersion(), 2);
+        QCOMPARE(store.schemaVersion(), ConversationStore::kSchemaVersion);
         QCOMPARE(store.conversations().first().title, QStringLiteral("kept"));
         QCOMPARE(store.preset(1), QStringLiteral("balanced"));
         QVERIFY(store.addTranslation({0, QStringLiteral("en"), QStringLiteral("zh-Hans"), QStringLiteral("cat"), QStringLiteral("猫"), {}}));
@@ -177,6 +177,19 @@ private slots:
         ConversationStore store;
         QVERIFY(!store.open(m_path));
         QVERIFY(!store.lastError().isEmpty());
+    }
+
+    void documentsAreRememberedNewestFirst()
+    {
+        ConversationStore store;
+        QVERIFY(store.open(m_path));
+        QVERIFY(store.recordDocument(QStringLiteral("/a.md"), QStringLiteral("A")));
+        QVERIFY(store.recordDocument(QStringLiteral("/b.md"), QStringLiteral("B")));
+        QVERIFY(store.recordDocument(QStringLiteral("/a.md"), QStringLiteral("A, renamed"))); // saved again
+        const auto recent = store.recentDocuments();
+        QCOMPARE(recent.size(), 2);
+        QCOMPARE(recent.first().first, QStringLiteral("/a.md"));
+        QCOMPARE(recent.first().second, QStringLiteral("A, renamed"));
     }
 
     void translationHistoryIsSearchable()

@@ -134,7 +134,7 @@ private slots:
 
     void writeRewriteAcceptAndUndo()
     {
-        WritePane pane(m_service.get());
+        WritePane pane(m_service.get(), m_store.get());
         pane.show();
         QPlainTextEdit* editor = pane.editor();
         editor->setPlainText(QStringLiteral("Intro line.\nThe cat sat on teh mat.\nLast line."));
@@ -158,7 +158,7 @@ private slots:
 
     void writeRejectLeavesTheDocumentAlone()
     {
-        WritePane pane(m_service.get());
+        WritePane pane(m_service.get(), m_store.get());
         pane.show();
         pane.editor()->setPlainText(QStringLiteral("Keep me."));
         pane.editor()->selectAll();
@@ -171,7 +171,7 @@ private slots:
 
     void writeExportsOdtAndHtml()
     {
-        WritePane pane(m_service.get());
+        WritePane pane(m_service.get(), m_store.get());
         pane.editor()->setPlainText(QStringLiteral("# Title\n\nSome **bold** text."));
         const QString odt = m_dataDir->filePath(QStringLiteral("doc.odt"));
         const QString html = m_dataDir->filePath(QStringLiteral("doc.html"));
@@ -188,6 +188,16 @@ private slots:
         QFile mdFile(md);
         QVERIFY(mdFile.open(QIODevice::ReadOnly));
         QCOMPARE(QString::fromUtf8(mdFile.readAll()), pane.editor()->toPlainText());
+    }
+
+    void writeRemembersSavedDocuments()
+    {
+        WritePane pane(m_service.get(), m_store.get());
+        pane.editor()->setPlainText(QStringLiteral("draft"));
+        const QString path = m_dataDir->filePath(QStringLiteral("notes.md"));
+        QVERIFY(pane.saveTo(path));
+        QCOMPARE(pane.documentPath(), path);
+        QCOMPARE(m_store->recentDocuments().first().first, path);
     }
 
     void wordDiffMarksOnlyTheChange()
