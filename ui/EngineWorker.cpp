@@ -203,12 +203,14 @@ void EngineWorker::generate(RequestId id, const GenerationRequest& request, cons
     if (!facts.eosText.empty())
         chatRequest.eosToken = facts.eosText;
     chatRequest.now = engine::chat::currentDateTime();
-    auto rendered = m_loaded->chatTemplate->apply(chatRequest);
+    // renderForModel folds the system text into the first user turn for templates that reject
+    // a system role (Gemma), which the Translate, Code and Write prompts always send.
+    auto rendered = engine::chat::renderForModel(*m_loaded->chatTemplate, chatRequest);
     if (!rendered) {
         emit generationFailed(id, failureOf(rendered.error()));
         return;
     }
-    std::string prompt = rendered.value() + continuation.toStdString();
+    std::string prompt = rendered.value().text + continuation.toStdString();
     // Templates that write the BOS text themselves must not get a second BOS.
     const bool templateHasBos = !facts.bosText.empty() && prompt.rfind(facts.bosText, 0) == 0;
     const std::vector<int32_t> tokens = m_loaded->model->tokenizer().encode(prompt, !templateHasBos, true);
