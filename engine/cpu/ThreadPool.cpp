@@ -18,8 +18,9 @@ namespace engine::cpu {
 
 namespace {
 // How long a worker spins for the next job before it sleeps: a decode step's jobs come a few
-// microseconds apart, a user's next message seconds apart.
-constexpr auto kSpinTime = std::chrono::microseconds(2000);
+// microseconds apart, a user's next message seconds apart. Short, because on a busy machine a
+// spinning worker takes the core from someone who has work.
+constexpr auto kSpinTime = std::chrono::microseconds(500);
 } // namespace
 
 ThreadPool::ThreadPool(int nThreads) : m_nThreads(std::max(1, nThreads))
@@ -40,13 +41,22 @@ ThreadPool::~ThreadPool()
         w.join();
 }
 
-void ThreadPool::runTasks(int thread)
+void ThreadPool::runTasks(uint32_t generation, int thread)
 {
+    const int slot = generation & 1;
+    uint64_t w = m_work.load(std::memory_order_seq_cst);
     for (;;) {
-        const int task = m_nextTask.fetch_add(1, std::memory_order_relaxed);
-        if (task >= m_nTasks)
-            break;
-        (*m_fn)(task, thread);
+        if (static_cast<uint32_t>(w >> 32) != generation)
+            return;
+        const uint32_t task = static_cast<uint32_t>(w);
+        if (task >= static_cast<uint32_t>(m_nTasksSlot[slot].load(std::memory_order_relaxed)))
+            return;
+        if (!m_work.compare_exchange_weak(w, w + 1, std::memory_order_seq_cst))
+            continue;
+        // Claimed: the job cannot complete (nor its slot be reused) before this task is done.
+        (*m_fnSlot[slot].load(std::memory_order_relaxed))(static_cast<int>(task), thread);
+        m_done.fetch_add(1, std::memory_order_release);
+        w = m_work.load(std::memory_order_seq_cst);
     }
 }
 
@@ -59,26 +69,28 @@ void ThreadPool::parallelFor(int nTasks, const TaskFn& fn)
             fn(i, 0);
         return;
     }
-    m_fn = &fn;
-    m_nTasks = nTasks;
-    m_nextTask.store(0, std::memory_order_relaxed);
-    m_busy.store(m_nThreads - 1, std::memory_order_relaxed);
+    const uint64_t gen = m_generation.load(std::memory_order_relaxed) + 1;
+    const uint32_t gen32 = static_cast<uint32_t>(gen);
+    const int slot = gen32 & 1;
+    m_fnSlot[slot].store(&fn, std::memory_order_relaxed);
+    m_nTasksSlot[slot].store(nTasks, std::memory_order_relaxed);
+    m_done.store(0, std::memory_order_relaxed);
+    m_work.store(static_cast<uint64_t>(gen32) << 32, std::memory_order_seq_cst);
     {
-        // The generation bump publishes m_fn/m_nTasks (release); sleepers are woken under the lock
-        // so none misses it.
+        // Sleepers are woken under the lock so none misses the bump.
         std::lock_guard lock(m_mutex);
-        m_generation.fetch_add(1, std::memory_order_release);
+        m_generation.store(gen, std::memory_order_release);
     }
     if (m_sleepers.load(std::memory_order_acquire) > 0)
         m_wake.notify_all();
-    runTasks(0);
-    // Yield now and then: on an oversubscribed machine the worker we wait for may need this core.
-    for (int spins = 1; m_busy.load(std::memory_order_acquire) > 0; ++spins) {
+    runTasks(gen32, 0);
+    // Every task is claimed; wait for the ones still running on workers. Yield now and then: on
+    // an oversubscribed machine the worker we wait for may need this core.
+    for (int spins = 1; m_done.load(std::memory_order_acquire) < nTasks; ++spins) {
         INKSTONE_PAUSE();
-        if (spins % 1024 == 0)
+        if (spins % 128 == 0)
             std::this_thread::yield();
     }
-    m_fn = nullptr;
 }
 
 void ThreadPool::workerLoop(int thread)
@@ -91,10 +103,11 @@ void ThreadPool::workerLoop(int thread)
             int spins = 0;
             while ((gen = m_generation.load(std::memory_order_acquire)) == seen) {
                 INKSTONE_PAUSE();
-                if (++spins % 256 == 0) {
+                if (++spins % 64 == 0) {
                     if (std::chrono::steady_clock::now() > spinUntil)
                         break;
-                    std::this_thread::yield();
+                    if (spins % 1024 == 0)
+                        std::this_thread::yield();
                 }
             }
             if (gen == seen) {
@@ -108,8 +121,7 @@ void ThreadPool::workerLoop(int thread)
         seen = gen;
         if (m_stop.load())
             return;
-        runTasks(thread);
-        m_busy.fetch_sub(1, std::memory_order_acq_rel);
+        runTasks(static_cast<uint32_t>(gen), thread);
     }
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // A persistent pool of worker threads for the CPU kernels. parallelFor() hands out task indices
-// through an atomic counter; the calling thread works too. Between dispatches the workers spin
-// for a short while before sleeping, because a decode step dispatches a few hundred small jobs
-// and waking a sleeping thread costs more than most of them take.
+// through an atomic counter; the calling thread works too, and it waits only for tasks that were
+// claimed, never for a worker to show up: on an oversubscribed machine a descheduled worker does
+// not hold up a job (the caller runs every task itself). Between dispatches the workers spin for
+// a short while before sleeping, because a decode step dispatches a few hundred small jobs and
+// waking a sleeping thread costs more than most of them take.
 
 #include <atomic>
 #include <condition_variable>
@@ -31,14 +33,20 @@ public:
 
 private:
     void workerLoop(int thread);
-    void runTasks(int thread);
+    // Claims and runs tasks of job `generation` until none is left (or a newer job started).
+    void runTasks(uint32_t generation, int thread);
 
     int m_nThreads = 1;
     std::vector<std::thread> m_workers;
-    const TaskFn* m_fn = nullptr;
-    int m_nTasks = 0;
-    std::atomic<int> m_nextTask{0};
-    std::atomic<int> m_busy{0};              // workers still inside the current job
+    // The job of generation g lives in slot g % 2: a worker that wakes late may still read the
+    // previous job's slot, never one being written (a slot is reused two jobs later, after its
+    // job and the next one completed).
+    std::atomic<const TaskFn*> m_fnSlot[2] = {nullptr, nullptr};
+    std::atomic<int> m_nTasksSlot[2] = {0, 0};
+    // (generation << 32) | next task index: a task is claimed by a compare-exchange that also
+    // checks the generation, so a late worker never takes a task of a newer job.
+    std::atomic<uint64_t> m_work{0};
+    std::atomic<int> m_done{0};              // tasks of the current job finished
     std::atomic<uint64_t> m_generation{0};   // bumped for each job
     std::atomic<bool> m_stop{false};
     std::mutex m_mutex;
