@@ -8,6 +8,7 @@
 
 #include <array>
 #include <utility>
+#include <vector>
 
 namespace engine::quant::detail {
 namespace {
@@ -35,8 +36,10 @@ const Block* rowOf(const uint8_t* base, size_t stride, int index)
 }
 
 // ---- 32-element symmetric formats against Q8_0 ----
-template <typename Decoder>
+template <typename DecoderT>
 struct SymmetricTile {
+    using Decoder = DecoderT;
+    static constexpr bool kSymmetricColumn = true;
     template <int R, int C>
     static void run(const TileArgs& t)
     {
@@ -91,6 +94,67 @@ struct SymmetricTile {
                 t.out[static_cast<size_t>(c) * t.os + static_cast<size_t>(r)] = hsum(acc[r][c]);
     }
 };
+
+// One activation row against many weight rows (generation), for the 32-element symmetric
+// formats. What depends only on the activation row is computed once for all the rows of the
+// call: each block's fp16 scale as a float and, for the offset formats, offset * sum(y) per
+// 4-element lane. Per weight block that leaves the decode, one maddubs, one madd, one add; the
+// weight scales are converted 8 blocks at a time. Same integers per lane, same float products
+// and the same two accumulators (even / odd blocks) as dotSymmetric: bit-identical results.
+template <typename Decoder>
+void symmetricColumn(int64_t n, int64_t nRows, const uint8_t* w, size_t ws, const BlockQ8_0* y, float* out)
+{
+    using Block = typename Decoder::Block;
+    constexpr bool kUnsigned = Decoder::kOffset != 0;
+    const int64_t nb = n / kQK;
+    thread_local std::vector<float> dyBuf;
+    thread_local std::vector<int32_t> offBuf;
+    if (static_cast<int64_t>(dyBuf.size()) < nb)
+        dyBuf.resize(nb);
+    if (kUnsigned && static_cast<int64_t>(offBuf.size()) < nb * 8)
+        offBuf.resize(nb * 8);
+    float* dy = dyBuf.data();
+    int32_t* off = offBuf.data();
+    for (int64_t i = 0; i < nb; ++i) {
+        dy[i] = h2f(y[i].d);
+        if constexpr (kUnsigned) {
+            const __m256i o = dotU8(_mm256_set1_epi8(static_cast<char>(Decoder::kOffset)), loadu(y[i].qs));
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(off + 8 * i), _mm256_sub_epi32(_mm256_setzero_si256(), o));
+        }
+    }
+    auto blockInt = [&](const Block& b, int64_t i) {
+        if constexpr (kUnsigned)
+            return _mm256_add_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(Decoder::u(b), loadu(y[i].qs)), _mm256_set1_epi16(1)),
+                                    loadu(off + 8 * i));
+        else
+            return dotI8(Decoder::q(b), loadu(y[i].qs));
+    };
+    for (int64_t r = 0; r < nRows; ++r) {
+        const Block* x = rowOf<Block>(w, ws, static_cast<int>(r));
+        __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+        int64_t i = 0;
+        for (; i + 8 <= nb; i += 8) {
+            __m128i h = _mm_cvtsi32_si128(x[i].d);
+            h = _mm_insert_epi16(h, x[i + 1].d, 1);
+            h = _mm_insert_epi16(h, x[i + 2].d, 2);
+            h = _mm_insert_epi16(h, x[i + 3].d, 3);
+            h = _mm_insert_epi16(h, x[i + 4].d, 4);
+            h = _mm_insert_epi16(h, x[i + 5].d, 5);
+            h = _mm_insert_epi16(h, x[i + 6].d, 6);
+            h = _mm_insert_epi16(h, x[i + 7].d, 7);
+            const __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(h), _mm256_loadu_ps(dy + i));
+            for (int k = 0; k < 8; ++k) {
+                const __m256 p = _mm256_cvtepi32_ps(blockInt(x[i + k], i + k));
+                acc[k % 2] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(d, _mm256_set1_epi32(k)), p, acc[k % 2]);
+            }
+        }
+        for (; i < nb; ++i) {
+            const __m256 p = _mm256_cvtepi32_ps(blockInt(x[i], i));
+            acc[i % 2] = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i].d) * dy[i]), p, acc[i % 2]);
+        }
+        out[r] = hsum(_mm256_add_ps(acc[0], acc[1]));
+    }
+}
 
 // ---- 32-element formats with a min, against Q8_1 ----
 template <typename Decoder>
@@ -267,6 +331,12 @@ void tile(int64_t n, int64_t nRows, int64_t nCols, const void* weights, size_t w
             Kernel::template run<1, 4>(at(r, c));
     }
     for (; c < nCols; ++c) {
+        if constexpr (requires { Kernel::kSymmetricColumn; }) {
+            symmetricColumn<typename Kernel::Decoder>(n, nRows, w, weightStride,
+                                                      reinterpret_cast<const BlockQ8_0*>(a + static_cast<size_t>(c) * actStride),
+                                                      out + static_cast<size_t>(c) * outStride);
+            continue;
+        }
         for (int64_t r = 0; r < nRows; ++r)
             Kernel::template run<1, 1>(at(r, c));
     }

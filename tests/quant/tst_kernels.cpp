@@ -219,6 +219,34 @@ private slots:
         }
     }
 
+    // Generation (one activation row): matMulTile equals vecDot bit for bit, so a decode step
+    // gives the same logits whichever path computes a row (block counts below, at and past the
+    // 8-block groups of the symmetric formats' column kernel, odd and even).
+    void matVecEqualsVecDotExactly()
+    {
+        for (TensorType t : kWeightTypes) {
+            for (int64_t blocks : {1, 3, 7, 8, 9, 16, 17, 28, 33}) {
+                const int64_t n = unit(t) * blocks;
+                const int64_t nRows = 5;
+                std::vector<Operands> rows;
+                for (int64_t r = 0; r < nRows; ++r)
+                    rows.push_back(make(t, n, static_cast<uint32_t>(300 + r + blocks)));
+                const Operands col = make(t, n, static_cast<uint32_t>(400 + blocks));
+                const size_t ws = rows[0].weight.size();
+                std::vector<uint8_t> w(ws * nRows);
+                for (int64_t r = 0; r < nRows; ++r)
+                    std::copy(rows[r].weight.begin(), rows[r].weight.end(), w.begin() + r * ws);
+                std::vector<float> out(nRows, -7.0f);
+                matMulTile(t)(n, nRows, 1, w.data(), ws, col.act.data(), col.act.size(), out.data(), nRows);
+                for (int64_t r = 0; r < nRows; ++r) {
+                    float dot = 0;
+                    vecDot(t)(n, &dot, w.data() + r * ws, col.act.data());
+                    QVERIFY2(out[r] == dot, qPrintable(label(t, n) + QStringLiteral(" row %1: %2 != %3").arg(r).arg(out[r]).arg(dot)));
+                }
+            }
+        }
+    }
+
     // Q8_0 activations round half to even with scale 127/amax, as ggml-cpu's AVX2 path does.
     void q8ActivationRounding()
     {
