@@ -72,6 +72,8 @@ private:
     std::vector<float> m_gate, m_up;              // (batch, nFf)
     std::vector<float> m_cosSin, m_cosSinLocal;   // (batch, nRot)
     AttentionScratch m_attnScratch;
+    std::vector<int32_t> m_rowScratch;            // logit rows of one chunk
+    std::vector<float> m_outScratch;              // normed rows for the output matrix
 };
 
 CpuContext::CpuContext(std::shared_ptr<const model::LoadedModel> model, ThreadPool& pool, std::mutex& poolMutex, int nCtx,
@@ -119,7 +121,8 @@ Result<void> CpuContext::forward(std::span<const int32_t> tokens, int startPos, 
     size_t rowIndex = 0;
     for (size_t begin = 0; begin < tokens.size(); begin += kMaxBatch) {
         const size_t count = std::min<size_t>(kMaxBatch, tokens.size() - begin);
-        std::vector<int32_t> rows;
+        std::vector<int32_t>& rows = m_rowScratch;
+        rows.clear();
         const size_t firstRow = rowIndex;
         while (rowIndex < logitRows.size() && static_cast<size_t>(logitRows[rowIndex]) < begin + count) {
             rows.push_back(logitRows[rowIndex] - static_cast<int32_t>(begin));
@@ -265,7 +268,9 @@ void CpuContext::output(std::span<const int32_t> rows, float* logits)
         return;
     const int d = m_c.nEmbd;
     const int nRows = static_cast<int>(rows.size());
-    std::vector<float> h(static_cast<size_t>(nRows) * d);
+    std::vector<float>& h = m_outScratch;
+    if (h.size() < static_cast<size_t>(nRows) * d)
+        h.resize(static_cast<size_t>(nRows) * d);
     for (int i = 0; i < nRows; ++i)
         std::memcpy(h.data() + static_cast<size_t>(i) * d, m_x.data() + static_cast<size_t>(rows[i]) * d, sizeof(float) * d);
     norm(h.data(), h.data(), nRows, m_w.outputNorm, m_w.outputNormBias);

@@ -19,6 +19,19 @@ constexpr int kTokenTile = 64;
 
 } // namespace
 
+namespace {
+// Converted-activation buffers of finished inputs, reused by the next ones (inputs are made and
+// dropped by the thread that runs the forward pass).
+thread_local std::vector<std::unique_ptr<MatMulInput::Converted>> t_spare;
+} // namespace
+
+MatMulInput::~MatMulInput()
+{
+    for (auto& c : m_converted)
+        if (c)
+            t_spare.push_back(std::move(c));
+}
+
 void setMatMulScalarOnly(bool scalarOnly)
 {
     g_scalarOnly.store(scalarOnly);
@@ -31,13 +44,21 @@ const uint8_t* MatMulInput::prepared(ThreadPool& pool, quant::TensorType weightT
         rowStride = static_cast<size_t>(m_cols) * sizeof(float);
         return reinterpret_cast<const uint8_t*>(m_x);
     }
-    for (const auto& c : m_converted) {
+    size_t slot = 0;
+    for (; slot < m_converted.size() && m_converted[slot]; ++slot) {
+        const auto& c = m_converted[slot];
         if (c->activationType == act) {
             rowStride = c->stride;
             return c->bytes.data();
         }
     }
-    auto c = std::make_unique<Converted>();
+    std::unique_ptr<Converted> c;
+    if (!t_spare.empty()) {
+        c = std::move(t_spare.back());
+        t_spare.pop_back();
+    } else {
+        c = std::make_unique<Converted>();
+    }
     c->activationType = act;
     c->stride = quant::activationRowBytes(weightType, m_cols);
     c->bytes.resize(c->stride * static_cast<size_t>(m_n));
@@ -46,7 +67,8 @@ const uint8_t* MatMulInput::prepared(ThreadPool& pool, quant::TensorType weightT
     pool.parallelFor(m_n, [&](int t, int) {
         quant::quantizeActivations(weightType, m_x + static_cast<size_t>(t) * cols, out.bytes.data() + out.stride * t, cols);
     });
-    m_converted.push_back(std::move(c));
+    assert(slot < m_converted.size());
+    m_converted[slot] = std::move(c);
     rowStride = out.stride;
     return out.bytes.data();
 }
@@ -67,7 +89,14 @@ void matmul(ThreadPool& pool, std::span<MatMulJob> jobs)
         int rowTile;
         int firstTask;
     };
-    std::vector<Prepared> prep(jobs.size());
+    // At most a few jobs per call (q, k, v): no heap allocation for them.
+    Prepared local[4];
+    std::vector<Prepared> heap;
+    Prepared* prep = local;
+    if (jobs.size() > 4) {
+        heap.resize(jobs.size());
+        prep = heap.data();
+    }
     const bool scalar = g_scalarOnly.load(std::memory_order_relaxed);
     int nTasks = 0;
     for (size_t j = 0; j < jobs.size(); ++j) {

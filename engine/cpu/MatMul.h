@@ -8,6 +8,7 @@
 #include "cpu/ThreadPool.h"
 #include "model/ModelConfig.h"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -20,6 +21,9 @@ namespace engine::cpu {
 class MatMulInput {
 public:
     MatMulInput(const float* x, int n, int cols) : m_x(x), m_n(n), m_cols(cols) {}
+    ~MatMulInput();   // hands its buffers back for the next input (no allocation per token)
+    MatMulInput(const MatMulInput&) = delete;
+    MatMulInput& operator=(const MatMulInput&) = delete;
 
     int rows() const { return m_n; }
     int cols() const { return m_cols; }
@@ -28,18 +32,19 @@ public:
     // Row t in the activation format of weightType; converted (in parallel) on first call.
     const uint8_t* prepared(ThreadPool& pool, quant::TensorType weightType, size_t& rowStride);
 
-private:
     struct Converted {
         quant::TensorType activationType;
         size_t stride;
         std::vector<uint8_t> bytes;
     };
+private:
     const float* m_x;
     int m_n;
     int m_cols;
     // One entry per activation format asked for: q/k/v of a mixed-type file may need two, and
     // the pointers handed out must stay valid while a multi-job matmul runs.
-    std::vector<std::unique_ptr<Converted>> m_converted;
+    // Five slots: one per converted format there is (Q8_0, Q8_1, Q8_K, F16, BF16).
+    std::array<std::unique_ptr<Converted>, 5> m_converted;
 };
 
 // y[t * rowCount + r] = dot(W row rowBegin + r, x row t) (+ bias[rowBegin + r]) for r < rowCount.

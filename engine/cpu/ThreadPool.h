@@ -9,7 +9,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
+#include <type_traits>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -28,7 +28,22 @@ public:
 
     // Runs fn(task, thread) for task in [0, nTasks), thread in [0, size()); returns when all
     // tasks are done. fn must not throw. Not reentrant.
-    using TaskFn = std::function<void(int task, int thread)>;
+    // A non-owning reference to the callable (no std::function: that allocated per dispatch,
+    // a few hundred times per generated token).
+    class TaskFn {
+    public:
+        template <typename F>
+            requires(!std::is_same_v<std::remove_cvref_t<F>, TaskFn>)
+        TaskFn(const F& f)
+            : m_obj(&f), m_call([](const void* o, int task, int thread) { (*static_cast<const F*>(o))(task, thread); })
+        {
+        }
+        void operator()(int task, int thread) const { m_call(m_obj, task, thread); }
+
+    private:
+        const void* m_obj;
+        void (*m_call)(const void*, int, int);
+    };
     void parallelFor(int nTasks, const TaskFn& fn);
 
 private:
