@@ -45,9 +45,10 @@ inline __m256i loadu(const void* p) { return _mm256_loadu_si256(static_cast<cons
 // 16 bytes of nibbles -> 32 bytes: low nibbles first (elements 0..15), then high (16..31).
 inline __m256i nibbles32(const uint8_t* qs)
 {
-    const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
-    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
-    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
+    // The 16 bytes in both halves (one broadcast load), the upper half shifted by 4: three
+    // instructions where insert-and-shift took four.
+    const __m256i both = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qs)));
+    return _mm256_and_si256(_mm256_srlv_epi64(both, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0F));
 }
 
 // 32 bits -> 32 bytes, byte j = 0xFF where bit j is set.
