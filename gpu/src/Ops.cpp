@@ -66,6 +66,14 @@ const char* unaryVariant(UnaryOp op)
     return "silu";
 }
 
+// INKSTONE_VULKAN_NO_MATMUL=1 keeps prefill on the matrix-vector shader (8 vectors per weight
+// pass): for comparisons, and a way around a driver that miscompiles the tiled shader.
+bool forceMatVec()
+{
+    const char* v = std::getenv("INKSTONE_VULKAN_NO_MATMUL");
+    return v && *v && std::string(v) != "0";
+}
+
 } // namespace
 
 bool canMatVec(TensorType type)
@@ -83,6 +91,8 @@ Result<void> matVec(CommandBatch& batch, const DeviceMatrix& a, const Buffer& x,
         return tooSmall("matVec", "y", uint64_t(vectors) * a.rows() * 4, y.size());
     if (vectors == 0)
         return {};
+    if (vectors >= kMatMulMinVectors && !forceMatVec())
+        return matMul(batch, a, x, y, vectors);
     // Several vectors (prefill) share each dequantized weight: kVectorsPerGroup per workgroup.
     const uint32_t perGroup = vectors == 1 ? 1 : kVectorsPerGroup;
     // Subgroup reductions where the device has them (nearly all): one barrier instead of six.
@@ -97,6 +107,35 @@ Result<void> matVec(CommandBatch& batch, const DeviceMatrix& a, const Buffer& x,
         const MatVecPush push{part.rows, a.cols(), part.firstRow, a.rows(), grid.x, vectors};
         const Access write = a.parts().size() > 1 ? Access::WriteDisjoint : Access::Write;
         if (auto r = batch.dispatch(**pipeline, {{&part.buffer, Access::Read}, {&x, Access::Read}, {&y, write}}, push, grid.x, grid.y, groupsZ); !r)
+            return r;
+    }
+    return {};
+}
+
+Result<void> matMul(CommandBatch& batch, const DeviceMatrix& a, const Buffer& x, const Buffer& y, uint32_t vectors)
+{
+    constexpr uint32_t kTileRows = 64, kTileVectors = 32; // matmul.comp's TM and TN
+    if (!canMatVec(a.type()))
+        return makeError(ErrorCode::Unsupported, "no GPU matrix product for " + std::string(quant::typeName(a.type())));
+    if (x.size() < uint64_t(vectors) * a.cols() * 4)
+        return tooSmall("matMul", "x", uint64_t(vectors) * a.cols() * 4, x.size());
+    if (y.size() < uint64_t(vectors) * a.rows() * 4)
+        return tooSmall("matMul", "y", uint64_t(vectors) * a.rows() * 4, y.size());
+    if (vectors == 0)
+        return {};
+    Result<const Pipeline*> pipeline =
+        batch.device().pipelines().get("matmul_" + variantSuffix(a.type()), 3, sizeof(MatVecPush), {kFlatWorkgroup});
+    if (!pipeline)
+        return pipeline.error();
+    const uint32_t vectorTiles = (vectors + kTileVectors - 1) / kTileVectors;
+    for (const DeviceMatrix::Part& part : a.parts()) {
+        const uint32_t rowTiles = (part.rows + kTileRows - 1) / kTileRows;
+        if (rowTiles > 65535 || vectorTiles > 65535)
+            return makeError(ErrorCode::InvalidArgument, "matMul: " + std::to_string(part.rows) + " rows x " + std::to_string(vectors)
+                                                             + " vectors exceed one dispatch");
+        const MatVecPush push{part.rows, a.cols(), part.firstRow, a.rows(), rowTiles, vectors};
+        const Access write = a.parts().size() > 1 ? Access::WriteDisjoint : Access::Write;
+        if (auto r = batch.dispatch(**pipeline, {{&part.buffer, Access::Read}, {&x, Access::Read}, {&y, write}}, push, rowTiles, vectorTiles); !r)
             return r;
     }
     return {};

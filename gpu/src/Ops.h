@@ -13,8 +13,13 @@ namespace engine::gpu {
 // True when matVec has a shader variant for the type.
 bool canMatVec(quant::TensorType type);
 
-// y[v * rows + r] = dot(A[r], x[v * cols ...]) for v < vectors.
+// y[v * rows + r] = dot(A[r], x[v * cols ...]) for v < vectors. From kMatMulMinVectors vectors
+// on (prefill) it records matMul instead.
 Result<void> matVec(CommandBatch& batch, const DeviceMatrix& a, const Buffer& x, const Buffer& y, uint32_t vectors = 1);
+
+// The same product, tiled (matmul.comp): 64 rows x 32 vectors per workgroup through shared memory.
+Result<void> matMul(CommandBatch& batch, const DeviceMatrix& a, const Buffer& x, const Buffer& y, uint32_t vectors);
+inline constexpr uint32_t kMatMulMinVectors = 16;
 
 // y[r] = x[r] / sqrt(mean(x[r]^2) + eps) * weight, for `rows` rows of n.
 Result<void> rmsNorm(CommandBatch& batch, const Buffer& x, const Buffer& weight, const Buffer& y, uint32_t n, uint32_t rows, float eps);

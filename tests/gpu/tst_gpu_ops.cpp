@@ -111,6 +111,18 @@ private slots:
         // A matrix in several buffers, as a large one is on lavapipe.
         add(TensorType::Q4_0, 45, 64, 2, 16);
         add(TensorType::Q6_K, 11, 256, 1, 4);
+        // From kMatMulMinVectors vectors on, the tiled product (64 rows x 32 vectors per
+        // workgroup): every type, with rows and vectors that leave partial tiles; a plain row
+        // length that is not a multiple of the 32-column step (nor of 4); exact tiles; split parts.
+        static_assert(engine::gpu::kMatMulMinVectors == 16);
+        for (TensorType t : {TensorType::F32, TensorType::F16, TensorType::BF16})
+            add(t, 67, 37, 35);
+        for (TensorType t : {TensorType::Q4_0, TensorType::Q4_1, TensorType::Q5_0, TensorType::Q5_1, TensorType::Q8_0, TensorType::IQ4_NL})
+            add(t, 67, 96, 33);
+        for (TensorType t : {TensorType::Q2_K, TensorType::Q3_K, TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K})
+            add(t, 70, 512, 17);
+        add(TensorType::F32, 64, 64, 16);
+        add(TensorType::Q4_K, 150, 256, 33, 64);
     }
 
     void matVec()
