@@ -74,14 +74,17 @@ private slots:
         QTest::addColumn<bool>("kvF16");
         QTest::addColumn<double>("maxNmse");
         QTest::addColumn<double>("tieMargin"); // top-1 must agree unless the CPU's top two are closer (relative)
+        QTest::addColumn<bool>("longPrompt");  // 21 tokens: the prefill takes the tiled matMul (from 16 vectors)
         // F32 weights: the CPU multiplies in f32 as well; only summation order differs.
-        QTest::newRow("f32 weights, f32 cache") << int(TensorType::F32) << false << 1e-9 << 1e-5;
+        QTest::newRow("f32 weights, f32 cache") << int(TensorType::F32) << false << 1e-9 << 1e-5 << false;
+        QTest::newRow("f32 weights, f32 cache, tiled prefill") << int(TensorType::F32) << false << 1e-9 << 1e-5 << true;
         // An f16 cache: the CPU also rounds the query to f16 for its f16 dot products (as ggml).
-        QTest::newRow("f32 weights, f16 cache") << int(TensorType::F32) << true << 1e-6 << 1e-4;
+        QTest::newRow("f32 weights, f16 cache") << int(TensorType::F32) << true << 1e-6 << 1e-4 << false;
         // Quantized weights: the CPU quantizes activations to Q8 (as ggml does), the GPU keeps
         // them in f32, so the two differ by that rounding.
-        QTest::newRow("q8_0 weights") << int(TensorType::Q8_0) << true << 1e-3 << 2e-2;
-        QTest::newRow("q4_0 weights") << int(TensorType::Q4_0) << true << 1e-3 << 2e-2;
+        QTest::newRow("q8_0 weights") << int(TensorType::Q8_0) << true << 1e-3 << 2e-2 << false;
+        QTest::newRow("q4_0 weights") << int(TensorType::Q4_0) << true << 1e-3 << 2e-2 << false;
+        QTest::newRow("q4_0 weights, tiled prefill") << int(TensorType::Q4_0) << true << 1e-3 << 2e-2 << true;
     }
 
     void sameLogitsAsTheCpu()
@@ -90,6 +93,7 @@ private slots:
         QFETCH(bool, kvF16);
         QFETCH(double, maxNmse);
         QFETCH(double, tieMargin);
+        QFETCH(bool, longPrompt);
         QTemporaryDir dir;
         testing::TinyModelOptions options;
         options.matrixType = TensorType(type);
@@ -102,7 +106,9 @@ private slots:
         QVERIFY2(vk.ok(), vk.ok() ? "" : vk.error().message().c_str());
         QVERIFY((*vk)->description().rfind("Vulkan", 0) == 0);
 
-        const std::vector<int32_t> prompt = {testing::kTinyBos, 72, 101, 108, 108, 111, 44, 32, 256};
+        std::vector<int32_t> prompt = {testing::kTinyBos, 72, 101, 108, 108, 111, 44, 32, 256};
+        if (longPrompt)
+            prompt.insert(prompt.end(), {119, 111, 114, 108, 100, 33, 32, 72, 105, 32, 116, 104});
         const std::vector<int32_t> more = {119, 111, 114};
         const KvCacheType kv = kvF16 ? KvCacheType::F16 : KvCacheType::F32;
         QString error;
