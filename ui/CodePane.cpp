@@ -138,7 +138,7 @@ CodePane::CodePane(ChatService* service, QWidget* parent)
         if (m_lastAction == Action::Explain)
             m_result->setMarkdown(text);
         else
-            m_result->setPlainText(TaskPrompts::extractCode(text));
+            m_result->setPlainText(TaskPrompts::extractCode(text, resultLanguageName()));
     });
     connect(m_tracker, &GenerationTracker::finished, this, &CodePane::onFinished);
     connect(m_tracker, &GenerationTracker::failed, this, [this](const ServiceFailure& failure) {
@@ -206,6 +206,11 @@ int CodePane::resultLanguageIndex() const
     return m_lastAction == Action::Convert ? m_convertTo->currentIndex() : m_language->currentIndex();
 }
 
+QString CodePane::resultLanguageName() const
+{
+    return m_lastAction == Action::Convert ? m_convertTo->currentText() : m_language->currentText();
+}
+
 QString CodePane::suggestedExtension() const
 {
     if (m_lastAction == Action::Explain)
@@ -217,7 +222,7 @@ void CodePane::onFinished(const GenerationStats& stats)
 {
     emit statsReady(stats);
     const QString text = m_tracker->text();
-    m_resultCode = m_lastAction == Action::Explain ? text : TaskPrompts::extractCode(text);
+    m_resultCode = m_lastAction == Action::Explain ? text : TaskPrompts::extractCode(text, resultLanguageName());
     m_copy->setEnabled(!m_resultCode.isEmpty());
     m_save->setEnabled(!m_resultCode.isEmpty());
     if (m_lastAction != Action::Explain && !m_resultCode.isEmpty())

@@ -42,6 +42,7 @@ protected:
 private:
     void onFinished(const GenerationStats& stats);
     int resultLanguageIndex() const;
+    QString resultLanguageName() const;
 
     GenerationTracker* m_tracker;
     CodeHighlighter* m_highlighter;

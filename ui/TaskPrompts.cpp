@@ -1,105 +1,163 @@
 #include "TaskPrompts.h"
 
-#include <QRegularExpression>
+#include "chat/PostProcess.h"
+#include "chat/TaskPrompt.h"
+
+#include <QFile>
+#include <QtGlobal>
 
 namespace TaskPrompts {
 
+namespace chat = engine::chat;
+
 namespace {
-ChatMessage system(const QString& text) { return {ChatMessage::Role::System, text}; }
-ChatMessage user(const QString& text) { return {ChatMessage::Role::User, text}; }
+
+const chat::PresetLibrary& library()
+{
+    static const chat::PresetLibrary lib = [] {
+        chat::PresetLibrary l;
+        for (const char* name : {"write.json", "translate.json", "code.json"}) {
+            QFile file(QStringLiteral(":/prompts/") + QLatin1String(name));
+            if (!file.open(QIODevice::ReadOnly)) {
+                qWarning("prompt presets: cannot read :/prompts/%s", name);
+                continue;
+            }
+            const QByteArray text = file.readAll();
+            auto added = l.addJson(std::string_view(text.constData(), static_cast<size_t>(text.size())), name);
+            if (!added)
+                qWarning("prompt presets: %s", added.error().message().c_str());
+        }
+        return l;
+    }();
+    return lib;
+}
+
+std::string str(const QString& s) { return s.toStdString(); }
+
+chat::Value stringList(const QStringList& items)
+{
+    chat::ValueList list;
+    for (const QString& item : items)
+        list.push_back(chat::Value::string(str(item)));
+    return chat::Value::list(std::move(list));
+}
+
+void setField(chat::TaskFields& fields, const char* name, chat::Value value)
+{
+    fields.emplace_back(chat::Value::string(name), std::move(value));
+}
+
+// The preset's messages, or (only if the embedded presets are broken, a build error) the bare
+// input as a user turn, with a warning.
+QList<ChatMessage> build(const char* id, const chat::TaskFields& fields, const QString& input)
+{
+    const chat::TaskPreset* preset = library().find(id);
+    if (!preset) {
+        qWarning("prompt presets: no preset %s", id);
+        return {{ChatMessage::Role::User, input}};
+    }
+    auto messages = chat::buildTaskMessages(*preset, fields);
+    if (!messages) {
+        qWarning("prompt preset %s: %s", id, messages.error().message().c_str());
+        return {{ChatMessage::Role::User, input}};
+    }
+    QList<ChatMessage> out;
+    for (const chat::ChatMessage& m : *messages)
+        out.append({ChatMessage::roleFromName(QString::fromStdString(m.role)), QString::fromStdString(m.content)});
+    return out;
+}
+
 } // namespace
 
 QList<ChatMessage> translate(const QString& text, const QString& sourceLanguage, const QString& targetLanguage,
-                             const QList<GlossaryEntry>& glossary)
+                             const QList<GlossaryEntry>& glossary, bool back)
 {
-    QString instructions = QStringLiteral(
-        "You are a professional translator. Translate the user's text %1into %2. Write natural, idiomatic %2 "
-        "as a native speaker would, not word for word. Keep the meaning, tone and formatting: line breaks, "
-        "Markdown, code blocks, URLs and placeholders stay exactly as they are. Reply with the translation only.")
-        .arg(sourceLanguage.isEmpty() ? QString() : QStringLiteral("from %1 ").arg(sourceLanguage), targetLanguage);
-    QStringList rules;
+    chat::TaskFields fields;
+    setField(fields, "text", chat::Value::string(str(text)));
+    setField(fields, "source_language",
+             chat::Value::string(sourceLanguage.isEmpty() ? std::string("auto") : str(sourceLanguage)));
+    setField(fields, "target_language", chat::Value::string(str(targetLanguage)));
+    chat::ValueList terms;
+    QStringList keep;
     for (const auto& entry : glossary) {
-        if (entry.term.trimmed().isEmpty())
+        const QString term = entry.term.trimmed();
+        if (term.isEmpty())
             continue;
-        if (entry.translation.trimmed().isEmpty())
-            rules << QStringLiteral("- \"%1\": do not translate, keep it as is").arg(entry.term.trimmed());
-        else
-            rules << QStringLiteral("- \"%1\" → \"%2\"").arg(entry.term.trimmed(), entry.translation.trimmed());
+        if (entry.translation.trimmed().isEmpty()) {
+            keep << term;
+        } else {
+            terms.push_back(chat::Value::dict({{chat::Value::string("term"), chat::Value::string(str(term))},
+                                               {chat::Value::string("translation"),
+                                                chat::Value::string(str(entry.translation.trimmed()))}}));
+        }
     }
-    if (!rules.isEmpty())
-        instructions += QStringLiteral("\n\nAlways use this glossary:\n") + rules.join(QLatin1Char('\n'));
-    return {system(instructions), user(text)};
+    if (!terms.empty())
+        setField(fields, "glossary", chat::Value::list(std::move(terms)));
+    if (!keep.isEmpty())
+        setField(fields, "do_not_translate", stringList(keep));
+    return build(back ? "translate.back" : "translate.translate", fields, text);
 }
 
 QList<ChatMessage> code(CodeAction action, const QString& language, const QString& task, const QString& existingCode,
                         const QString& targetLanguage)
 {
-    const QString sys = QStringLiteral(
-        "You are an expert %1 programmer. Write correct, idiomatic, well-structured code. When you reply with "
-        "code, put it in one fenced Markdown block tagged with the language.").arg(language);
-    const QString code = existingCode.trimmed().isEmpty() ? QString()
-        : QStringLiteral("\n\n```\n%1\n```").arg(existingCode);
-    const QString note = task.trimmed().isEmpty() ? QString() : QStringLiteral("\n\nNotes: %1").arg(task.trimmed());
-    QString ask;
+    chat::TaskFields fields;
+    setField(fields, "language", chat::Value::string(str(language)));
+    if (!task.trimmed().isEmpty())
+        setField(fields, "description", chat::Value::string(str(task.trimmed())));
+    if (!existingCode.trimmed().isEmpty())
+        setField(fields, "code", chat::Value::string(str(existingCode)));
+    if (action == CodeAction::Convert)
+        setField(fields, "target_language", chat::Value::string(str(targetLanguage)));
+    const char* id = "code.generate";
     switch (action) {
-    case CodeAction::Generate:
-        ask = QStringLiteral("Write %1 code for this task: %2%3").arg(language, task.trimmed(),
-            code.isEmpty() ? QString() : QStringLiteral("\n\nBuild on this existing code:") + code);
-        break;
-    case CodeAction::Explain:
-        ask = QStringLiteral("Explain what this %1 code does, step by step, in plain words.%2%3").arg(language, code, note);
-        break;
-    case CodeAction::Fix:
-        ask = QStringLiteral("Find and fix the bugs in this %1 code. Reply with the corrected code, then list the "
-                             "fixes briefly.%2%3").arg(language, code, note);
-        break;
-    case CodeAction::AddTests:
-        ask = QStringLiteral("Write unit tests for this %1 code, using the usual test framework for %1.%2%3")
-                  .arg(language, code, note);
-        break;
-    case CodeAction::Convert:
-        ask = QStringLiteral("Convert this %1 code to idiomatic %2, keeping its behaviour.%3%4")
-                  .arg(language, targetLanguage, code, note);
-        break;
+    case CodeAction::Generate: id = "code.generate"; break;
+    case CodeAction::Explain: id = "code.explain"; break;
+    case CodeAction::Fix: id = "code.fix"; break;
+    case CodeAction::AddTests: id = "code.tests"; break;
+    case CodeAction::Convert: id = "code.convert"; break;
     }
-    return {system(sys), user(ask)};
+    return build(id, fields, action == CodeAction::Generate ? task : existingCode);
 }
 
 QList<ChatMessage> write(WriteAction action, const QString& selection, const QString& context, const QString& tone)
 {
-    const QString sys = QStringLiteral(
-        "You are a careful editor. Reply with the resulting text only: no preamble, no quotes, no explanation. "
-        "Keep the language and the Markdown formatting of the original.");
-    QString ask;
-    switch (action) {
-    case WriteAction::Continue:
-        ask = QStringLiteral("Continue this text naturally for a paragraph or two. Reply with the new text only.");
-        break;
-    case WriteAction::Rewrite: ask = QStringLiteral("Rewrite this text so it reads clearly and well."); break;
-    case WriteAction::Shorten: ask = QStringLiteral("Make this text about half as long, keeping what matters."); break;
-    case WriteAction::Expand: ask = QStringLiteral("Expand this text with relevant detail, about twice as long."); break;
-    case WriteAction::FixGrammar:
-        ask = QStringLiteral("Fix spelling, grammar and punctuation in this text. Change nothing else.");
-        break;
-    case WriteAction::ChangeTone: ask = QStringLiteral("Rewrite this text in a %1 tone.").arg(tone); break;
-    case WriteAction::Summarize: ask = QStringLiteral("Summarize this text in a few sentences."); break;
-    }
-    QString body = ask + QStringLiteral("\n\nText:\n") + selection;
+    chat::TaskFields fields;
+    setField(fields, "selection", chat::Value::string(str(selection)));
     if (!context.trimmed().isEmpty() && context != selection)
-        body = QStringLiteral("For context, the document so far:\n") + context.right(4000) + QStringLiteral("\n\n") + body;
-    return {system(sys), user(body)};
+        setField(fields, "context", chat::Value::string(str(context)));
+    const char* id = "write.rewrite";
+    switch (action) {
+    case WriteAction::Continue: id = "write.continue"; break;
+    case WriteAction::Rewrite: id = "write.rewrite"; break;
+    case WriteAction::Shorten: id = "write.shorten"; break;
+    case WriteAction::Expand: id = "write.expand"; break;
+    case WriteAction::FixGrammar: id = "write.fix"; break;
+    case WriteAction::ChangeTone:
+        id = "write.rewrite";
+        setField(fields, "tone", chat::Value::string(str(tone)));
+        break;
+    case WriteAction::Summarize: id = "write.summarize"; break;
+    }
+    return build(id, fields, selection);
 }
 
-QString extractCode(const QString& reply)
+QString extractCode(const QString& reply, const QString& language)
 {
-    static const QRegularExpression fence(QStringLiteral("```[^\\n]*\\n([\\s\\S]*?)(?:```|$)"));
-    const QRegularExpressionMatch m = fence.match(reply);
-    if (!m.hasMatch())
-        return reply.trimmed();
-    QString code = m.captured(1);
-    if (code.endsWith(QLatin1Char('\n')))
-        code.chop(1);
-    return code;
+    return QString::fromStdString(chat::extractCode(str(reply), str(language)).code);
+}
+
+QString extractPlainText(const QString& reply, const QString& source)
+{
+    return QString::fromStdString(chat::extractPlainText(str(reply), str(source)));
+}
+
+QStringList presetIds()
+{
+    QStringList ids;
+    for (const chat::TaskPreset& p : library().presets())
+        ids << QString::fromStdString(p.id);
+    return ids;
 }
 
 } // namespace TaskPrompts

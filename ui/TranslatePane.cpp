@@ -310,7 +310,7 @@ void TranslatePane::backTranslate()
         return;
     const QString original = sourceLanguageName().isEmpty() ? QStringLiteral("English") : sourceLanguageName();
     GenerationRequest request;
-    request.messages = TaskPrompts::translate(result, targetLanguageName(), original, {});
+    request.messages = TaskPrompts::translate(result, targetLanguageName(), original, {}, /*back=*/true);
     request.sampling.temperature = 0.2;
     m_backResult->setText(tr("Back-translation: …"));
     m_backResult->show();
@@ -320,6 +320,9 @@ void TranslatePane::backTranslate()
 void TranslatePane::onFinished(const GenerationStats& stats)
 {
     emit statsReady(stats);
+    // The bare translation: a preamble, a trailing note or quotes around it are dropped.
+    if (!m_tracker->text().isEmpty())
+        m_output->setPlainText(TaskPrompts::extractPlainText(m_tracker->text(), m_input->toPlainText()));
     if (stats.cancelled || m_output->toPlainText().trimmed().isEmpty())
         return;
     TranslationRecord record;

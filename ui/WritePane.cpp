@@ -197,7 +197,15 @@ void WritePane::apply(WriteAction action)
     m_selectionEnd = cursor.selectionEnd();
     // QTextCursor uses U+2029 between paragraphs; the model and the diff want plain newlines.
     m_original = cursor.selectedText().replace(QChar::ParagraphSeparator, QLatin1Char('\n'));
-    const QString context = m_editor->toPlainText().left(m_selectionEnd);
+    // Continue reads the text before the cursor; the other actions get the paragraphs around the
+    // selection as context.
+    const QString before = m_editor->toPlainText().left(m_selectionEnd).right(4000);
+    QTextCursor around = cursor;
+    around.setPosition(m_selectionStart);
+    around.movePosition(QTextCursor::StartOfBlock);
+    around.setPosition(m_selectionEnd, QTextCursor::KeepAnchor);
+    around.movePosition(QTextCursor::EndOfBlock, QTextCursor::KeepAnchor);
+    const QString paragraph = around.selectedText().replace(QChar::ParagraphSeparator, QLatin1Char('\n')).right(4000);
     if (action != WriteAction::Continue && m_original.trimmed().isEmpty()) {
         m_banner->setText(tr("Write or select some text first."));
         m_banner->show();
@@ -206,8 +214,9 @@ void WritePane::apply(WriteAction action)
     m_action = action;
     m_banner->hide();
     GenerationRequest request;
-    request.messages = TaskPrompts::write(action, action == WriteAction::Continue ? context : m_original, context,
-                                          m_tone->currentData().toString());
+    request.messages = action == WriteAction::Continue
+        ? TaskPrompts::write(action, before, QString())
+        : TaskPrompts::write(action, m_original, paragraph, m_tone->currentData().toString());
     request.sampling.maxTokens = 1024;
     m_diff->clear();
     showSuggestionPanel(true);
@@ -235,10 +244,11 @@ bool WritePane::hasSuggestion() const
 
 QString WritePane::suggestion() const
 {
-    QString text = m_tracker->text();
-    if (m_action != WriteAction::Continue)
-        text = text.trimmed();
-    return text;
+    const QString text = m_tracker->text();
+    if (m_action == WriteAction::Continue)
+        return text;
+    // Only the replacement: preambles, notes and quotes the model added are dropped.
+    return TaskPrompts::extractPlainText(text, m_original).trimmed();
 }
 
 void WritePane::acceptSuggestion()

@@ -50,15 +50,36 @@ private slots:
         QTest::mouseClick(pane.findChild<QPushButton*>(QStringLiteral("translateRun")), Qt::LeftButton);
         QTRY_VERIFY(!pane.isBusy());
         QCOMPARE(output->toPlainText(), QStringLiteral("Inkstone 在本地运行模型。\n第二行。"));
-        const QString instructions = m_service->lastRequest().messages.first().content;
-        QVERIFY(instructions.contains(QLatin1String("Chinese (Simplified)")));
-        QVERIFY(instructions.contains(QLatin1String("\"Inkstone\": do not translate")));
-        QVERIFY(instructions.contains(QStringLiteral("\"model\" → \"模型\"")));
-        QVERIFY(instructions.contains(QLatin1String("from English")));
-        QCOMPARE(m_service->lastRequest().messages.last().content, input->toPlainText()); // line breaks kept
+        // The prompt comes from the translate.translate preset (resources/prompts/translate.json).
+        QCOMPARE(m_service->lastRequest().messages.first().role, ChatMessage::Role::System);
+        const QString prompt = m_service->lastRequest().messages.last().content;
+        QVERIFY(prompt.contains(QLatin1String("Chinese (Simplified)")));
+        QVERIFY(prompt.contains(QLatin1String("untranslated: Inkstone")));
+        QVERIFY(prompt.contains(QStringLiteral("- model → 模型")));
+        QVERIFY(prompt.contains(QLatin1String("from English")));
+        QVERIFY(prompt.contains(input->toPlainText())); // line breaks kept
         // History: stored and listed.
         QCOMPARE(m_store->translations().size(), 1);
         QCOMPARE(pane.findChild<QListWidget*>(QStringLiteral("translateHistory"))->count(), 1);
+    }
+
+    void taskPromptsComeFromTheEmbeddedPresets()
+    {
+        const QStringList ids = TaskPrompts::presetIds();
+        for (const char* id : {"write.continue", "write.rewrite", "write.fix", "write.summarize", "translate.translate",
+                               "translate.back", "code.generate", "code.explain", "code.fix", "code.tests", "code.convert"})
+            QVERIFY2(ids.contains(QLatin1String(id)), id);
+    }
+
+    void translateDropsAChattyPreamble()
+    {
+        TranslatePane pane(m_service.get(), m_store.get());
+        auto* input = pane.findChild<QPlainTextEdit*>(QStringLiteral("translateInput"));
+        input->setPlainText(QStringLiteral("Good morning."));
+        m_service->setReplies({QStringLiteral("Here is the translation:\n\n早上好。")});
+        QTest::mouseClick(pane.findChild<QPushButton*>(QStringLiteral("translateRun")), Qt::LeftButton);
+        QTRY_VERIFY(!pane.isBusy());
+        QCOMPARE(pane.findChild<QPlainTextEdit*>(QStringLiteral("translateOutput"))->toPlainText(), QStringLiteral("早上好。"));
     }
 
     void translateSwapExchangesLanguagesAndTexts()
@@ -129,7 +150,7 @@ private slots:
         pane.run(CodePane::Action::Convert);
         QTRY_VERIFY(!pane.isBusy());
         QCOMPARE(pane.suggestedExtension(), QStringLiteral("go"));
-        QVERIFY(m_service->lastRequest().messages.last().content.contains(QLatin1String("to idiomatic Go")));
+        QVERIFY(m_service->lastRequest().messages.last().content.contains(QLatin1String("Convert this Python code to Go")));
     }
 
     void writeRewriteAcceptAndUndo()
