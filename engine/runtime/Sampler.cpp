@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <unordered_map>
 
@@ -96,10 +97,35 @@ Sampler::Choice Sampler::sample(std::span<float> logits, std::span<const int32_t
         return choice;
     }
 
+    // With top-k on, only logits at least the k-th largest can survive: find that value with a
+    // k-element min-heap in one pass (rarely touched after the first few hundred logits) and
+    // list just those candidates (ties included, so the kept set is the same).
+    float floor = kNegInf;
+    if (p.temperature > 0.0f && p.topK > 0 && p.topK < nVocab) {
+        auto& heap = m_heap;
+        heap.clear();
+        const size_t k = static_cast<size_t>(p.topK);
+        for (int32_t i = 0; i < nVocab; ++i) {
+            const float l = logits[i];
+            if (!(l > kNegInf))
+                continue;
+            if (heap.size() < k) {
+                heap.push_back(l);
+                std::push_heap(heap.begin(), heap.end(), std::greater<float>());
+            } else if (l > heap.front()) {
+                std::pop_heap(heap.begin(), heap.end(), std::greater<float>());
+                heap.back() = l;
+                std::push_heap(heap.begin(), heap.end(), std::greater<float>());
+            }
+        }
+        if (heap.size() == k)
+            floor = heap.front();
+    }
     m_candidates.clear();
-    m_candidates.reserve(nVocab);
+    if (floor == kNegInf)
+        m_candidates.reserve(nVocab);
     for (int32_t i = 0; i < nVocab; ++i)
-        if (logits[i] > kNegInf && !std::isnan(logits[i]))
+        if (logits[i] > kNegInf && !std::isnan(logits[i]) && logits[i] >= floor)
             m_candidates.emplace_back(i, logits[i]);
     if (m_candidates.empty()) {
         // Everything banned or non-finite: a deterministic answer instead of a crash.

@@ -32,6 +32,7 @@ private:
     SamplingParams m_params;
     std::mt19937_64 m_rng;
     std::vector<std::pair<int32_t, float>> m_candidates;   // (id, logit then probability)
+    std::vector<float> m_heap;                              // the top-k logits while scanning
 };
 
 } // namespace engine

@@ -5,8 +5,11 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <random>
+#include <set>
 
 using namespace engine;
 
@@ -96,6 +99,70 @@ private slots:
             const auto ca = a.sample(la, {});
             QCOMPARE(ca.token, b.sample(lb, {}).token);
             QVERIFY(ca.token == 0 || ca.token == 1);   // top-k 2 keeps only the two best
+        }
+    }
+
+    // A large vocabulary: top-k keeps exactly the k best (lowest ids on ties), and top-p with
+    // top-k off draws only from the smallest best-first prefix reaching p.
+    void largeVocabularyFilters()
+    {
+        std::mt19937 rng(11);
+        std::normal_distribution<float> normal(0.0f, 3.0f);
+        std::vector<float> base(50000);
+        for (float& x : base)
+            x = normal(rng);
+        base[123] = std::numeric_limits<float>::quiet_NaN();
+        std::vector<int32_t> order(base.size());
+        for (size_t i = 0; i < order.size(); ++i)
+            order[i] = static_cast<int32_t>(i);
+        std::vector<float> key = base;
+        key[123] = -std::numeric_limits<float>::infinity();
+        std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return key[a] > key[b]; });
+
+        SamplingParams k;
+        k.temperature = 50.0f;   // nearly uniform over what the filters keep
+        k.topK = 7;
+        k.topP = 1.0f;
+        k.minP = 0.0f;
+        k.seed = 1;
+        Sampler topK(k);
+        const std::set<int32_t> best7(order.begin(), order.begin() + 7);
+        std::set<int32_t> seen;
+        for (int i = 0; i < 300; ++i) {
+            std::vector<float> l = base;
+            const int32_t t = topK.sample(l, {}).token;
+            QVERIFY(best7.count(t));
+            seen.insert(t);
+        }
+        QCOMPARE(seen.size(), size_t(7));
+
+        std::vector<float> ties(1000, 0.5f);
+        SamplingParams kt = k;
+        kt.topK = 3;
+        Sampler tied(kt);
+        for (int i = 0; i < 50; ++i) {
+            std::vector<float> l = ties;
+            QVERIFY(tied.sample(l, {}).token < 3);
+        }
+
+        SamplingParams tp;
+        tp.temperature = 1.0f;
+        tp.topK = 0;
+        tp.topP = 0.5f;
+        tp.minP = 0.0f;
+        tp.seed = 2;
+        Sampler topP(tp);
+        double maxLogit = key[order[0]], sum = 0.0;
+        for (float x : key)
+            sum += std::exp(static_cast<double>(x) - maxLogit);
+        size_t prefix = 0;
+        for (double cum = 0.0; cum < 0.5; ++prefix)
+            cum += std::exp(static_cast<double>(key[order[prefix]]) - maxLogit) / sum;
+        const std::set<int32_t> nucleus(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(prefix));
+        QVERIFY(prefix > 64);   // past the first sorted chunk
+        for (int i = 0; i < 100; ++i) {
+            std::vector<float> l = base;
+            QVERIFY(nucleus.count(topP.sample(l, {}).token));
         }
     }
 
