@@ -82,6 +82,12 @@ void main()
             tileX[v * STRIDE + e] = vec0 + v < p.vectors && k0 + e < p.cols ? data_x[(vec0 + v) * p.cols + k0 + e] : 0.0;
         }
         barrier();
+        // Each step's 32 products are summed apart, then added: a two-level sum, whose rounding
+        // stays near the matvec's tree instead of growing with the row length.
+        float part[RM][RN];
+        for (uint i = 0u; i < RM; ++i)
+            for (uint j = 0u; j < RN; ++j)
+                part[i][j] = 0.0;
         for (uint e = 0u; e < BK; ++e) {
             float a[RM];
             for (uint i = 0u; i < RM; ++i)
@@ -89,9 +95,12 @@ void main()
             for (uint j = 0u; j < RN; ++j) {
                 const float x = tileX[(tv + 16u * j) * STRIDE + e];
                 for (uint i = 0u; i < RM; ++i)
-                    acc[i][j] += a[i] * x;
+                    part[i][j] += a[i] * x;
             }
         }
+        for (uint i = 0u; i < RM; ++i)
+            for (uint j = 0u; j < RN; ++j)
+                acc[i][j] += part[i][j];
         barrier();
     }
 
