@@ -81,6 +81,72 @@
     </message>
 </context>
 <context>
+    <name>ChatTemplateBar</name>
+    <message>
+        <source>The model&apos;s chat template failed: %1</source>
+        <translation>模型的对话模板出错了：%1</translation>
+    </message>
+    <message>
+        <source>The chat template cannot be read, so the built-in format is used: %1</source>
+        <translation>对话模板无法解析，已改用内置格式：%1</translation>
+    </message>
+    <message>
+        <source>Use the Built-in Format</source>
+        <translation>改用内置格式</translation>
+    </message>
+    <message>
+        <source>Edit Template…</source>
+        <translation>编辑模板…</translation>
+    </message>
+</context>
+<context>
+    <name>ChatTemplateDialog</name>
+    <message>
+        <source>Chat Template — %1</source>
+        <translation>对话模板 — %1</translation>
+    </message>
+    <message>
+        <source>The model&apos;s prompts are written in this Jinja format. Edit it if the model&apos;s own template is broken; the change is kept for this model file only.</source>
+        <translation>发给模型的提示词按这个 Jinja 格式写成。如果模型自带的模板有问题，可以在这里修改；改动只对这个模型文件生效。</translation>
+    </message>
+    <message>
+        <source>Chat template</source>
+        <translation>对话模板</translation>
+    </message>
+    <message>
+        <source>Use the &amp;Model&apos;s Template</source>
+        <translation>使用模型自带的模板(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Use the &amp;Built-in Format</source>
+        <translation>使用内置格式(&amp;B)</translation>
+    </message>
+    <message>
+        <source>This template does not work, so the built-in format is used: %1</source>
+        <translation>这个模板用不了，已改用内置格式：%1</translation>
+    </message>
+    <message>
+        <source>In use: the template that comes with the model.</source>
+        <translation>当前使用：模型自带的模板。</translation>
+    </message>
+    <message>
+        <source>In use: the built-in format (the model has no template).</source>
+        <translation>当前使用：内置格式（模型没有自带模板）。</translation>
+    </message>
+    <message>
+        <source>In use: your edited template.</source>
+        <translation>当前使用：你修改过的模板。</translation>
+    </message>
+    <message>
+        <source>In use: the built-in plain format.</source>
+        <translation>当前使用：内置的纯文本格式。</translation>
+    </message>
+    <message>
+        <source>The template cannot be read: %1</source>
+        <translation>无法解析该模板：%1</translation>
+    </message>
+</context>
+<context>
     <name>ChatWritePane</name>
     <message>
         <source>Chat</source>
@@ -666,6 +732,14 @@
     <message>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
+    </message>
+    <message>
+        <source>Chat Template…</source>
+        <translation>对话模板…</translation>
+    </message>
+    <message>
+        <source>See or change the chat format this model&apos;s prompts are written in</source>
+        <translation>查看或修改这个模型所用的对话格式</translation>
     </message>
 </context>
 <context>

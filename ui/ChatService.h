@@ -21,6 +21,10 @@ public:
     virtual bool hasModel() const = 0;
     virtual ModelInfo modelInfo() const = 0;
 
+    // Chooses the chat template for the loaded model's prompts (the model's, the user's text or
+    // the built-in format); chatTemplateApplied follows with the model info updated.
+    virtual void setChatTemplate(const ChatTemplateOverride& choice) = 0;
+
     // Queues a generation; its text arrives through textReady, in batches.
     virtual RequestId generate(const GenerationRequest& request) = 0;
     // Asks the request to stop; generationFinished follows with stats.cancelled set.
@@ -31,6 +35,7 @@ signals:
     void modelLoaded(const ModelInfo& info);
     void modelLoadFailed(const QString& path, const ServiceFailure& failure);
     void modelUnloaded();
+    void chatTemplateApplied(const ModelInfo& info);
 
     void textReady(RequestId id, const QString& text);
     // With GenerationRequest::tokenDetails: the tokens behind the text, emitted just before the

@@ -1,5 +1,6 @@
 #include "EngineClient.h"
 
+#include "ChatTemplateSettings.h"
 #include "SettingsKeys.h"
 
 #include <QSettings>
@@ -19,6 +20,12 @@ EngineClient::EngineClient(QObject* parent)
     }, Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::loadFinished, this, &EngineClient::onLoadFinished, Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::loadFailed, this, &EngineClient::onLoadFailed, Qt::QueuedConnection);
+    connect(m_worker, &EngineWorker::chatTemplateApplied, this, [this](const ModelInfo& info) {
+        if (!m_hasModel || info.path != m_info.path)
+            return; // a different model by now
+        m_info = info;
+        emit chatTemplateApplied(info);
+    }, Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::textReady, this, &ChatService::textReady, Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::tokenDetailsReady, this, &ChatService::tokenDetailsReady, Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::promptProgress, this, &ChatService::promptProgress, Qt::QueuedConnection);
@@ -60,6 +67,7 @@ void EngineClient::loadModel(const QString& path)
     options.contextLength = settings.value(K::contextSize, K::Defaults::contextSize).toInt();
     options.backend = settings.value(K::backend, QStringLiteral("auto")).toString();
     options.shiftWhenFull = settings.value(K::contextOverflow, QStringLiteral("truncateMiddle")).toString() != QLatin1String("stop");
+    options.chatTemplate = ChatTemplateSettings::load(path);
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, loadId, path, options, cancel = m_loadCancel] {
         worker->loadModel(loadId, path, options, cancel);
     }, Qt::QueuedConnection);
@@ -83,6 +91,13 @@ void EngineClient::unloadModel()
     QMetaObject::invokeMethod(m_worker, &EngineWorker::unloadModel, Qt::QueuedConnection);
     if (had)
         emit modelUnloaded();
+}
+
+void EngineClient::setChatTemplate(const ChatTemplateOverride& choice)
+{
+    // Queued behind any running generation, so it applies from the next request on.
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, choice] { worker->setChatTemplate(choice); },
+                              Qt::QueuedConnection);
 }
 
 RequestId EngineClient::generate(const GenerationRequest& request)

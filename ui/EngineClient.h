@@ -22,6 +22,7 @@ public:
     bool hasModel() const override { return m_hasModel; }
     ModelInfo modelInfo() const override { return m_info; }
 
+    void setChatTemplate(const ChatTemplateOverride& choice) override;
     RequestId generate(const GenerationRequest& request) override;
     void stop(RequestId id) override;
 

@@ -110,12 +110,6 @@ void EngineWorker::loadModel(quint64 loadId, const QString& path, const EngineOp
     loaded->model = model.value();
     loaded->session = std::move(session.value());
     const engine::ModelInfo& facts = loaded->model->info();
-    auto choice = engine::chat::chooseTemplate(std::nullopt, facts.chatTemplate.empty()
-                                                                 ? std::nullopt
-                                                                 : std::optional<std::string>(facts.chatTemplate));
-    if (choice.problem)
-        engine::logWarning("chat template unusable, using the plain transcript format: " + choice.problem->message());
-    loaded->chatTemplate = std::move(choice.chosen);
     ModelInfo& info = loaded->info;
     info.path = path;
     info.name = QString::fromStdString(facts.name);
@@ -125,9 +119,11 @@ void EngineWorker::loadModel(quint64 loadId, const QString& path, const EngineOp
     info.contextLength = facts.contextLength;
     info.backend = QString::fromStdString(facts.backendDescription);
     info.hasChatTemplate = !facts.chatTemplate.empty();
+    info.chatTemplate = QString::fromStdString(facts.chatTemplate);
     info.canGenerate = true;
     emit loadProgress(loadId, 1.0);
     m_loaded = std::move(loaded);
+    chooseTemplate(options.chatTemplate);
     emit loadFinished(loadId, m_loaded->info);
 #else
     Q_UNUSED(options);
@@ -164,6 +160,36 @@ void EngineWorker::loadMetadataOnly(quint64 loadId, const QString& path)
 #else
     emit loadFailed(loadId, path, {ServiceFailure::Kind::Unsupported, QStringLiteral("this build cannot read models")});
 #endif
+}
+
+void EngineWorker::chooseTemplate(const ChatTemplateOverride& choice)
+{
+#ifdef INKSTONE_HAVE_RUNTIME
+    using Mode = ChatTemplateOverride::Mode;
+    const std::string& own = m_loaded->model->info().chatTemplate;
+    const std::optional<std::string> modelTemplate = own.empty() ? std::nullopt : std::optional<std::string>(own);
+    const std::optional<std::string> userTemplate =
+        choice.mode == Mode::Custom ? std::optional<std::string>(choice.source.toStdString()) : std::nullopt;
+    auto chosen = choice.mode == Mode::Builtin
+        ? engine::chat::TemplateChoice{engine::chat::ChatTemplate::fallback(), std::nullopt}
+        : engine::chat::chooseTemplate(userTemplate, modelTemplate);
+    m_loaded->info.templateProblem.clear();
+    if (chosen.problem) {
+        engine::logWarning("chat template unusable, using the plain transcript format: " + chosen.problem->message());
+        m_loaded->info.templateProblem = QString::fromStdString(chosen.problem->message());
+    }
+    m_loaded->chatTemplate = std::move(chosen.chosen);
+#else
+    Q_UNUSED(choice);
+#endif
+}
+
+void EngineWorker::setChatTemplate(const ChatTemplateOverride& choice)
+{
+    if (!m_loaded)
+        return;
+    chooseTemplate(choice);
+    emit chatTemplateApplied(m_loaded->info);
 }
 
 void EngineWorker::unloadModel()

@@ -18,6 +18,7 @@ struct EngineOptions {
     int contextLength = 0;     // 0: the engine's default cap
     QString backend = QStringLiteral("auto"); // "auto" | "cpu" | "vulkan"
     bool shiftWhenFull = true; // drop the oldest tokens (keeping the start) instead of stopping
+    ChatTemplateOverride chatTemplate; // this model file's template choice
 };
 
 class EngineWorker : public QObject {
@@ -31,12 +32,15 @@ public:
     void loadModel(quint64 loadId, const QString& path, const EngineOptions& options, const CancelFlag& cancel);
     void unloadModel();
     void generate(RequestId id, const GenerationRequest& request, const CancelFlag& cancel);
+    // Re-chooses the loaded model's chat template; chatTemplateApplied follows.
+    void setChatTemplate(const ChatTemplateOverride& choice);
 
 signals:
     void loadProgress(quint64 loadId, double fraction);
     void loadFinished(quint64 loadId, const ModelInfo& info);
     void loadFailed(quint64 loadId, const QString& path, const ServiceFailure& failure);
     void unloaded();
+    void chatTemplateApplied(const ModelInfo& info);
     void textReady(RequestId id, const QString& text);
     void tokenDetailsReady(RequestId id, const QList<TokenInfo>& tokens);
     void promptProgress(RequestId id, double fraction);
@@ -45,6 +49,7 @@ signals:
 
 private:
     void loadMetadataOnly(quint64 loadId, const QString& path);
+    void chooseTemplate(const ChatTemplateOverride& choice);
     struct Loaded;
     std::unique_ptr<Loaded> m_loaded;
 };

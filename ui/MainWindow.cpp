@@ -2,6 +2,8 @@
 
 #include "Appearance.h"
 #include "ChatService.h"
+#include "ChatTemplateBar.h"
+#include "ChatTemplateDialog.h"
 #include "ChatWritePane.h"
 #include "CodePane.h"
 #include "ConversationStore.h"
@@ -50,6 +52,7 @@ MainWindow::MainWindow(ChatService* service, ConversationStore* store, Appearanc
     for (Pane* p : std::as_const(m_panes)) {
         m_tabs->addTab(p, QString());
         connect(p, &Pane::statsReady, this, [this](const GenerationStats& stats) { m_statusPanel->showStats(stats); });
+        connect(p, &Pane::failureOccurred, this, [this](const ServiceFailure& failure) { m_templateBar->showFailure(failure); });
     }
     m_notice = new QLabel(this);
     m_notice->setObjectName(QStringLiteral("engineNotice"));
@@ -61,6 +64,8 @@ MainWindow::MainWindow(ChatService* service, ConversationStore* store, Appearanc
     workLayout->setContentsMargins(0, 0, 0, 0);
     workLayout->setSpacing(0);
     workLayout->addWidget(m_notice);
+    m_templateBar = new ChatTemplateBar(service, this);
+    workLayout->addWidget(m_templateBar);
     workLayout->addWidget(m_tabs, 1);
 
     m_welcome = new WelcomePage(this);
@@ -82,6 +87,8 @@ MainWindow::MainWindow(ChatService* service, ConversationStore* store, Appearanc
         m_stack->setCurrentIndex(1);
     });
     connect(m_modelBar, &ModelBar::openRequested, this, &MainWindow::openModelDialog);
+    connect(m_modelBar, &ModelBar::chatTemplateRequested, this, &MainWindow::openChatTemplateDialog);
+    connect(m_templateBar, &ChatTemplateBar::editRequested, this, &MainWindow::openChatTemplateDialog);
     connect(service, &ChatService::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(service, &ChatService::modelLoadFailed, this, &MainWindow::onModelLoadFailed);
     connect(service, &ChatService::modelUnloaded, this, [this] {
@@ -212,6 +219,15 @@ void MainWindow::onModelLoadFailed(const QString& path, const ServiceFailure& fa
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
     statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), 8000);
+}
+
+void MainWindow::openChatTemplateDialog()
+{
+    if (!m_service->hasModel())
+        return;
+    auto* dialog = new ChatTemplateDialog(m_service, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open(); // not exec(): the window stays live (and testable)
 }
 
 void MainWindow::openSettings()

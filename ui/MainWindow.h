@@ -5,6 +5,7 @@
 #include <QMainWindow>
 
 class Appearance;
+class ChatTemplateBar;
 class ChatPane;
 class ChatService;
 class ConversationStore;
@@ -40,6 +41,7 @@ private:
     void retranslate();
     void openModelDialog();
     void openSettings();
+    void openChatTemplateDialog();
     void showAbout();
     void onModelLoaded(const ModelInfo& info);
     void onModelLoadFailed(const QString& path, const ServiceFailure& failure);
@@ -53,6 +55,7 @@ private:
     WelcomePage* m_welcome = nullptr;
     QTabWidget* m_tabs = nullptr;
     QLabel* m_notice = nullptr;
+    ChatTemplateBar* m_templateBar = nullptr;
     StatusPanel* m_statusPanel = nullptr;
     QList<Pane*> m_panes;
     QHash<QString, QAction*> m_actions;

@@ -39,6 +39,8 @@ ModelBar::ModelBar(ChatService* service, QWidget* parent)
     m_open->setObjectName(QStringLiteral("modelOpen"));
     m_load = new QPushButton(this);
     m_load->setObjectName(QStringLiteral("modelLoad"));
+    m_template = new QPushButton(this);
+    m_template->setObjectName(QStringLiteral("modelChatTemplate"));
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("modelProgress"));
     m_progress->setRange(0, 1000);
@@ -58,12 +60,14 @@ ModelBar::ModelBar(ChatService* service, QWidget* parent)
     layout->addWidget(m_models, 1);
     layout->addWidget(m_load);
     layout->addWidget(m_open);
+    layout->addWidget(m_template);
     layout->addWidget(m_progress);
     layout->addWidget(m_cancel);
     layout->addStretch();
     layout->addWidget(m_backend);
 
     connect(m_open, &QPushButton::clicked, this, &ModelBar::openRequested);
+    connect(m_template, &QPushButton::clicked, this, &ModelBar::chatTemplateRequested);
     connect(m_load, &QPushButton::clicked, this, &ModelBar::onLoadClicked);
     connect(m_cancel, &QPushButton::clicked, m_service, &ChatService::cancelLoad);
     connect(m_models, &QComboBox::activated, this, [this](int index) {
@@ -145,6 +149,7 @@ void ModelBar::updateState()
     m_progress->setVisible(m_loading);
     m_cancel->setVisible(m_loading);
     m_load->setEnabled(!m_loading);
+    m_template->setEnabled(loaded && !m_loading);
     m_models->setEnabled(!m_loading);
     if (loaded) {
         const int index = m_models->findData(m_service->modelInfo().path);
@@ -168,6 +173,8 @@ void ModelBar::retranslate()
     m_label->setText(tr("&Model:"));
     m_models->setAccessibleName(tr("Recent models"));
     m_models->setPlaceholderText(tr("No model yet"));
+    m_template->setText(tr("Chat Template…"));
+    m_template->setToolTip(tr("See or change the chat format this model's prompts are written in"));
     m_open->setText(tr("Open GGUF…"));
     m_open->setToolTip(tr("Open a GGUF model file (Ctrl+O)"));
     m_load->setText(m_service->hasModel() ? tr("Unload") : tr("Load"));

@@ -23,6 +23,7 @@ public:
 
 signals:
     void openRequested();
+    void chatTemplateRequested();
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -40,6 +41,7 @@ private:
     QComboBox* m_models = nullptr;
     QPushButton* m_open = nullptr;
     QPushButton* m_load = nullptr;
+    QPushButton* m_template = nullptr;
     QProgressBar* m_progress = nullptr;
     QPushButton* m_cancel = nullptr;
     QLabel* m_backend = nullptr;

@@ -61,9 +61,20 @@ struct ModelInfo {
     int tensorCount = 0;
     QString backend;       // "CPU · AVX2", or a Vulkan device name
     bool hasChatTemplate = false;
+    QString chatTemplate;     // the model's own tokenizer.chat_template ("" when it has none)
+    // Why the template in use is not the one asked for: the override or the model's template
+    // does not parse, so the built-in format is used (English engine detail, "" when fine).
+    QString templateProblem;
     // False while the inference runtime is not part of this build: the model's file can be read
     // and described, but no text can be generated, and the UI must say so.
     bool canGenerate = false;
+};
+
+// Which chat template a model's prompts go through (stored per model file, ChatTemplateSettings).
+struct ChatTemplateOverride {
+    enum class Mode { Model, Custom, Builtin };
+    Mode mode = Mode::Model; // Model: the model's own template (or the built-in format without one)
+    QString source;          // Custom: the user's Jinja text
 };
 
 struct ServiceFailure {
@@ -88,4 +99,5 @@ Q_DECLARE_METATYPE(ModelInfo)
 Q_DECLARE_METATYPE(GenerationRequest)
 Q_DECLARE_METATYPE(GenerationStats)
 Q_DECLARE_METATYPE(ServiceFailure)
+Q_DECLARE_METATYPE(ChatTemplateOverride)
 Q_DECLARE_METATYPE(TokenInfo)

@@ -36,6 +36,11 @@ inline const QString windowGeometry = QStringLiteral("window/geometry");
 inline const QString windowState = QStringLiteral("window/state");
 inline const QString recentLanguagePairs = QStringLiteral("translate/recentPairs"); // "src>dst" list
 inline const QString codeLanguage = QStringLiteral("code/language");
+// Per model file, under a group named by the hash of its absolute path (ChatTemplateSettings):
+inline const QString chatTemplateGroup = QStringLiteral("chatTemplates"); // chatTemplates/<sha1>/...
+inline const QString chatTemplateMode = QStringLiteral("mode");     // "model" | "custom" | "builtin"
+inline const QString chatTemplateSource = QStringLiteral("source"); // the custom Jinja text
+inline const QString chatTemplateModel = QStringLiteral("path");    // the model file, for people reading the file
 
 namespace Defaults {
 inline constexpr int threads = 0;

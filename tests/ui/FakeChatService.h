@@ -52,6 +52,12 @@ public:
         m_hasModel = false;
         emit modelUnloaded();
     }
+    void setChatTemplate(const ChatTemplateOverride& choice) override
+    {
+        m_templateChoice = choice;
+        emit chatTemplateApplied(m_info);
+    }
+    ChatTemplateOverride templateChoice() const { return m_templateChoice; }
     bool hasModel() const override { return m_hasModel; }
     ModelInfo modelInfo() const override { return m_info; }
 
@@ -142,4 +148,5 @@ private:
     ModelInfo m_info;
     QString m_modelName = QStringLiteral("Tiny Test Model");
     bool m_hasModel = false;
+    ChatTemplateOverride m_templateChoice;
 };

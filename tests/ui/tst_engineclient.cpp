@@ -4,23 +4,51 @@
 #include "../engine/TinyModel.h"
 
 #include "ChatPane.h"
+#include "ChatTemplateSettings.h"
 #include "ChatView.h"
 #include "ChatWritePane.h"
 #include "ConversationStore.h"
 #include "EngineClient.h"
 #include "MainWindow.h"
 #include "MessageWidget.h"
+#include "Pane.h"
 #include "PieceBatcher.h"
 #include "TestEnvironment.h"
+
+#include "gguf/GgufFile.h"
+#include "gguf/GgufWriter.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLabel>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
+
+namespace {
+// A copy of a model file with its tokenizer.chat_template set to `chatTemplate`.
+bool copyWithTemplate(const QString& from, const QString& to, const std::string& chatTemplate)
+{
+    auto file = engine::gguf::GgufFile::open(from.toStdString());
+    if (!file)
+        return false;
+    engine::gguf::GgufWriter writer;
+    for (const auto& [key, value] : file.value()->metadata())
+        writer.setValue(key, value);
+    writer.setValue("tokenizer.chat_template", engine::gguf::Value::string(chatTemplate));
+    for (const auto& info : file.value()->tensors()) {
+        const auto view = file.value()->tensor(info);
+        if (!writer.addTensor(info.name, info.type, std::vector<int64_t>(info.ne, info.ne + info.nDims),
+                              std::span<const uint8_t>(view.data, info.byteSize)))
+            return false;
+    }
+    return static_cast<bool>(writer.write(to.toStdString()));
+}
+} // namespace
 
 class TestEngineClient : public QObject {
     Q_OBJECT
@@ -210,6 +238,90 @@ private slots:
         auto* view = chat->findChild<ChatView*>(QStringLiteral("chatView"));
         QCOMPARE(view->count(), 2);
         QCOMPARE(store.messages(chat->currentConversation()).size(), 2);
+    }
+
+    void brokenTemplateIsShownAndTheBuiltinFormatWorks()
+    {
+        // Parses, but fails whenever it renders (as a hostile or buggy template does).
+        const QString path = m_dataDir.filePath(QStringLiteral("broken-template.gguf"));
+        QVERIFY(copyWithTemplate(m_modelPath, path, "{{ raise_exception('this template is broken on purpose') }}"));
+        QTemporaryDir data;
+        ConversationStore store;
+        QVERIFY(store.open(data.filePath(QStringLiteral("t.sqlite"))));
+        EngineClient client;
+        MainWindow window(&client, &store, nullptr);
+        window.show();
+        QSignalSpy loaded(&client, &ChatService::modelLoaded);
+        window.loadModel(path);
+        QVERIFY(loaded.wait(20000));
+        QVERIFY(client.modelInfo().chatTemplate.contains(QLatin1String("raise_exception")));
+        auto* bar = window.findChild<QWidget*>(QStringLiteral("chatTemplateBar"));
+        QVERIFY(bar && !bar->isVisible());
+
+        auto* chat = static_cast<ChatWritePane*>(window.pane(MainWindow::ChatWritePaneIndex))->chat();
+        auto* input = chat->findChild<QPlainTextEdit*>(QStringLiteral("chatInput"));
+        QSignalSpy failed(&client, &ChatService::generationFailed);
+        input->setPlainText(QStringLiteral("Hello"));
+        window.showPane(MainWindow::ChatWritePaneIndex);
+        window.currentPane()->submit();
+        QVERIFY(failed.wait(20000));
+        QCOMPARE(failed.first().at(1).value<ServiceFailure>().kind, ServiceFailure::Kind::Template);
+        // The error is shown inline, with the way out.
+        QTRY_VERIFY(bar->isVisible());
+        QVERIFY(bar->findChild<QLabel*>(QStringLiteral("chatTemplateBarText"))->text().contains(QLatin1String("broken on purpose")));
+        auto* useBuiltin = bar->findChild<QPushButton*>(QStringLiteral("chatTemplateBarUseBuiltin"));
+        QVERIFY(useBuiltin->isVisible());
+        QTRY_VERIFY(!chat->isBusy());
+
+        QSignalSpy applied(&client, &ChatService::chatTemplateApplied);
+        QTest::mouseClick(useBuiltin, Qt::LeftButton);
+        QVERIFY(applied.wait(5000));
+        QVERIFY(!bar->isVisible());
+        QVERIFY(ChatTemplateSettings::load(path).mode == ChatTemplateOverride::Mode::Builtin); // kept for this file
+
+        QSignalSpy finished(&client, &ChatService::generationFinished);
+        input->setPlainText(QStringLiteral("Hello again"));
+        window.currentPane()->submit();
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(failed.count(), 1);
+        QTRY_VERIFY(!chat->isBusy());
+
+        // The choice survives a reload of the same file.
+        QSignalSpy reloaded(&client, &ChatService::modelLoaded);
+        window.loadModel(path);
+        QVERIFY(reloaded.wait(20000));
+        QSignalSpy finishedAgain(&client, &ChatService::generationFinished);
+        input->setPlainText(QStringLiteral("Once more"));
+        window.currentPane()->submit();
+        QVERIFY(finishedAgain.wait(30000));
+        QCOMPARE(failed.count(), 1);
+        ChatTemplateSettings::save(path, {});
+    }
+
+    void unreadableTemplateFallsBackAndSaysSo()
+    {
+        const QString path = m_dataDir.filePath(QStringLiteral("unparsable-template.gguf"));
+        QVERIFY(copyWithTemplate(m_modelPath, path, "{% if messages %}never closed"));
+        QTemporaryDir data;
+        ConversationStore store;
+        QVERIFY(store.open(data.filePath(QStringLiteral("u.sqlite"))));
+        EngineClient client;
+        MainWindow window(&client, &store, nullptr);
+        window.show();
+        QSignalSpy loaded(&client, &ChatService::modelLoaded);
+        window.loadModel(path);
+        QVERIFY(loaded.wait(20000));
+        QVERIFY(!client.modelInfo().templateProblem.isEmpty());
+        auto* bar = window.findChild<QWidget*>(QStringLiteral("chatTemplateBar"));
+        QTRY_VERIFY(bar->isVisible());
+        QVERIFY(bar->findChild<QPushButton*>(QStringLiteral("chatTemplateBarEdit"))->isVisible());
+        QSignalSpy finished(&client, &ChatService::generationFinished);
+        auto* chat = static_cast<ChatWritePane*>(window.pane(MainWindow::ChatWritePaneIndex))->chat();
+        chat->findChild<QPlainTextEdit*>(QStringLiteral("chatInput"))->setPlainText(QStringLiteral("Hi"));
+        window.showPane(MainWindow::ChatWritePaneIndex);
+        window.currentPane()->submit();
+        QVERIFY(finished.wait(30000)); // the built-in format stands in
+        QTRY_VERIFY(!chat->isBusy());
     }
 
 private:

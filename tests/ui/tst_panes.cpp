@@ -1,6 +1,8 @@
 // Translate, Code and Write driven through their widgets over the fake service.
 
 #include "BuiltinHighlighter.h"
+#include "ChatTemplateDialog.h"
+#include "ChatTemplateSettings.h"
 #include "CodeHighlighter.h"
 #include "CodePane.h"
 #include "ConversationStore.h"
@@ -80,6 +82,44 @@ private slots:
         QTest::mouseClick(pane.findChild<QPushButton*>(QStringLiteral("translateRun")), Qt::LeftButton);
         QTRY_VERIFY(!pane.isBusy());
         QCOMPARE(pane.findChild<QPlainTextEdit*>(QStringLiteral("translateOutput"))->toPlainText(), QStringLiteral("早上好。"));
+    }
+
+    void chatTemplateDialogKeepsAChoicePerModelFile()
+    {
+        const QString path = m_dataDir->filePath(QStringLiteral("model-a.gguf"));
+        m_service->loadModel(path);
+        const QString custom = QStringLiteral("{% for m in messages %}{{ m.content }}\n{% endfor %}");
+        {
+            ChatTemplateDialog dialog(m_service.get());
+            auto* editor = dialog.findChild<QPlainTextEdit*>(QStringLiteral("chatTemplateEditor"));
+            QVERIFY(editor->toPlainText().contains(QLatin1String("Assistant"))); // no own template: the built-in one
+            editor->setPlainText(custom);
+            dialog.accept();
+            QCOMPARE(dialog.result(), int(QDialog::Accepted));
+            QVERIFY(m_service->templateChoice().mode == ChatTemplateOverride::Mode::Custom);
+            QCOMPARE(ChatTemplateSettings::load(path).source, custom);
+            QVERIFY(ChatTemplateSettings::load(m_dataDir->filePath(QStringLiteral("model-b.gguf"))).mode
+                    == ChatTemplateOverride::Mode::Model);
+        }
+        {
+            ChatTemplateDialog dialog(m_service.get());
+            auto* editor = dialog.findChild<QPlainTextEdit*>(QStringLiteral("chatTemplateEditor"));
+            QCOMPARE(editor->toPlainText(), custom);
+            editor->setPlainText(QStringLiteral("{% if messages %}never closed"));
+            dialog.accept(); // refused: it does not parse
+            QVERIFY(!dialog.findChild<QLabel*>(QStringLiteral("chatTemplateError"))->isHidden());
+            QCOMPARE(ChatTemplateSettings::load(path).source, custom);
+            QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("chatTemplateUseBuiltin")), Qt::LeftButton);
+            dialog.accept();
+            QVERIFY(ChatTemplateSettings::load(path).mode == ChatTemplateOverride::Mode::Builtin);
+            QVERIFY(m_service->templateChoice().mode == ChatTemplateOverride::Mode::Builtin);
+        }
+        {
+            ChatTemplateDialog dialog(m_service.get());
+            QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("chatTemplateUseModel")), Qt::LeftButton);
+            dialog.accept();
+            QVERIFY(ChatTemplateSettings::load(path).mode == ChatTemplateOverride::Mode::Model);
+        }
     }
 
     void translateSwapExchangesLanguagesAndTexts()
