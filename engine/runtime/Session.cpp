@@ -120,7 +120,8 @@ Result<std::vector<float>> Session::evaluate(std::span<const int32_t> tokens, st
 }
 
 Result<GenerationStats> Session::generate(std::span<const int32_t> prompt, const SamplingParams& params,
-                                          const TokenCallback& callback, const std::atomic<bool>& cancel)
+                                          const TokenCallback& callback, const std::atomic<bool>& cancel,
+                                          const PrefillProgressCallback& onPrefill)
 {
     const auto start = Clock::now();
     GenerationStats stats;
@@ -153,7 +154,22 @@ Result<GenerationStats> Session::generate(std::span<const int32_t> prompt, const
     stats.prefillTokens = static_cast<int>(seq.size() - reuse);
     const int32_t lastRow = static_cast<int32_t>(seq.size() - 1);
     const auto prefillStart = Clock::now();
-    if (auto r = process(seq, reuse, {&lastRow, 1}, logits.data(), &cancel); !r) {
+    // Without a progress callback, one call (the backend chunks as suits it); with one, a call
+    // per chunk so that progress can be reported between them. The cache keeps each chunk done.
+    const size_t step = onPrefill ? kPrefillChunk : seq.size();
+    Result<void> prefilled;
+    for (size_t done = reuse; done < seq.size();) {
+        const size_t end = std::min(seq.size(), done + step);
+        const std::span<const int32_t> rows = end == seq.size() ? std::span<const int32_t>(&lastRow, 1)
+                                                                : std::span<const int32_t>();
+        prefilled = process(std::span<const int32_t>(seq).first(end), done, rows, logits.data(), &cancel);
+        if (!prefilled)
+            break;
+        done = end;
+        if (onPrefill)
+            onPrefill(static_cast<int>(done - reuse), stats.prefillTokens);
+    }
+    if (auto& r = prefilled; !r) {
         if (r.error().code != ErrorCode::Cancelled)
             return r.error();
         stats.stopReason = StopReason::Cancelled;

@@ -37,8 +37,15 @@ public:
     // prompt, token id out of range), ContextFull (ContextPolicy::Stop and the prompt does not
     // fit). Cancelling is not an error: generation ends with StopReason::Cancelled and the
     // statistics so far (the cache keeps what was fully processed).
+    // With onPrefill, the prompt tokens after the reused prefix are processed in chunks of
+    // kPrefillChunk and onPrefill(done, total) follows each chunk (done rising to total, the
+    // number of tokens prefilled); a cancelled prefill reports no further.
     Result<GenerationStats> generate(std::span<const int32_t> prompt, const SamplingParams& params,
-                                     const TokenCallback& callback, const std::atomic<bool>& cancel);
+                                     const TokenCallback& callback, const std::atomic<bool>& cancel,
+                                     const PrefillProgressCallback& onPrefill = {});
+
+    // Tokens per prefill step when progress is reported (the CPU backend's batch size).
+    static constexpr size_t kPrefillChunk = 128;
 
     // Processes tokens (reusing the cached prefix) and returns the logits of the requested rows
     // (indices into tokens), nVocab floats each, in the order asked. For `logits`, `perplexity`

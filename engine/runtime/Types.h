@@ -98,6 +98,9 @@ struct TokenEvent {
 
 // Returns false to stop generating (StopReason::Callback).
 using TokenCallback = std::function<bool(const TokenEvent&)>;
+// Prompt processing progress: `done` of the `total` tokens that had to be prefilled (those
+// after the reused cache prefix), reported after each chunk; the last call has done == total.
+using PrefillProgressCallback = std::function<void(int done, int total)>;
 
 enum class StopReason {
     Eos,           // the model produced EOS/EOT

@@ -303,6 +303,78 @@ private slots:
         QCOMPARE(q.ids.front(), f.ids.front());
     }
 
+    // Prefill progress: chunks of Session::kPrefillChunk, counts rising to the tokens actually
+    // prefilled (only the new ones after prefix reuse), and the same result as without it.
+    void prefillProgress()
+    {
+        const std::string path = m_dir.filePath(QStringLiteral("long.gguf")).toStdString();
+        testing::TinyModelOptions opts;
+        opts.contextLength = 512;
+        QVERIFY(testing::writeTinyModel(path, opts));
+        LoadOptions o;
+        o.threads = 2;
+        o.contextLength = 512;
+        auto m = Model::load(path, o);
+        QVERIFY(m.ok());
+        std::vector<int32_t> prompt{testing::kTinyBos};
+        while (prompt.size() < 2 * Session::kPrefillChunk + 40) {
+            const auto more = (*m)->tokenizer().encode(" the cat sat in the hat, and the dog ran", false, false);
+            prompt.insert(prompt.end(), more.begin(), more.end());
+        }
+        const int total = int(prompt.size());
+        QVERIFY(total > int(Session::kPrefillChunk));
+
+        SamplingParams p;
+        p.temperature = 0.0f;
+        p.maxTokens = 4;
+        std::atomic<bool> never{false};
+        std::vector<std::pair<int, int>> reports;
+        auto onPrefill = [&](int done, int all) { reports.emplace_back(done, all); };
+        auto run = [&](Session& s, const std::vector<int32_t>& tokens, const PrefillProgressCallback& progress) {
+            Run r;
+            auto g = s.generate(tokens, p, [&](const TokenEvent& e) {
+                if (e.token >= 0)
+                    r.ids.push_back(e.token);
+                return true;
+            }, never, progress);
+            if (g.ok())
+                r.stats = *g;
+            return r;
+        };
+
+        auto s = Session::create(*m);
+        QVERIFY(s.ok());
+        const Run first = run(**s, prompt, onPrefill);
+        QCOMPARE(first.stats.prefillTokens, total);
+        QCOMPARE(reports.size(), (size_t(total) + Session::kPrefillChunk - 1) / Session::kPrefillChunk);
+        int previous = 0;
+        for (const auto& [done, all] : reports) {
+            QCOMPARE(all, total);
+            QVERIFY(done > previous);
+            QVERIFY(done - previous <= int(Session::kPrefillChunk));
+            previous = done;
+        }
+        QCOMPARE(reports.back().first, total);
+
+        // Chunked for progress or not, the reply is the same.
+        auto plain = Session::create(*m);
+        const Run unchunked = run(**plain, prompt, {});
+        QCOMPARE(idsString(unchunked.ids), idsString(first.ids));
+
+        // A follow-up reuses the cache: only the new tokens are reported.
+        std::vector<int32_t> second = prompt;
+        second.insert(second.end(), first.ids.begin(), first.ids.end());
+        const auto more = (*m)->tokenizer().encode(" and then", false, false);
+        second.insert(second.end(), more.begin(), more.end());
+        reports.clear();
+        const Run followUp = run(**s, second, onPrefill);
+        const int fresh = followUp.stats.prefillTokens;
+        QVERIFY(followUp.stats.reusedTokens >= total);
+        QCOMPARE(fresh, int(second.size()) - followUp.stats.reusedTokens);
+        QCOMPARE(reports.size(), size_t(1));
+        QCOMPARE(reports.front(), std::make_pair(fresh, fresh));
+    }
+
 private:
     QTemporaryDir m_dir;
     std::string m_path;
