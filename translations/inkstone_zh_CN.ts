@@ -741,6 +741,14 @@
         <source>See or change the chat format this model&apos;s prompts are written in</source>
         <translation>查看或修改这个模型所用的对话格式</translation>
     </message>
+    <message>
+        <source>Prompt progress</source>
+        <translation>提示词读取进度</translation>
+    </message>
+    <message>
+        <source>Reading prompt… %1%</source>
+        <translation>正在读取提示词… %1%</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>

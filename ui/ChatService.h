@@ -41,6 +41,8 @@ signals:
     // With GenerationRequest::tokenDetails: the tokens behind the text, emitted just before the
     // textReady of the same batch.
     void tokenDetailsReady(RequestId id, const QList<TokenInfo>& tokens);
+    // While a long prompt is read (prefilled): the fraction done, at most ~30 times a second;
+    // 1.0 when reading ends. A prompt read in one step sends none.
     void promptProgress(RequestId id, double fraction);
     void generationFinished(RequestId id, const GenerationStats& stats);
     void generationFailed(RequestId id, const ServiceFailure& failure);

@@ -16,6 +16,7 @@
 #include "tokenizer/Tokenizer.h"
 #endif
 
+#include <QElapsedTimer>
 #include <QFileInfo>
 
 #include <optional>
@@ -278,7 +279,25 @@ void EngineWorker::generate(RequestId id, const GenerationRequest& request, cons
             release(batch);
         return true; // stopping goes through the cancel flag
     };
-    auto result = m_loaded->session->generate(tokens, params, onToken, *cancel);
+    // Prompt progress for the GUI: at most ~30 signals a second (the first chunk's at once), and
+    // a closing 1.0 only after some were sent, so a prompt read in one step sends nothing.
+    QElapsedTimer sincePrefillReport;
+    bool prefillReported = false;
+    auto onPrefill = [&](int done, int total) {
+        if (total <= 0)
+            return;
+        if (done >= total) {
+            if (prefillReported)
+                emit promptProgress(id, 1.0);
+            return;
+        }
+        if (prefillReported && sincePrefillReport.isValid() && sincePrefillReport.elapsed() < 34)
+            return;
+        prefillReported = true;
+        sincePrefillReport.start();
+        emit promptProgress(id, static_cast<double>(done) / total);
+    };
+    auto result = m_loaded->session->generate(tokens, params, onToken, *cancel, onPrefill);
     release(batcher.takeRest());
     if (!result) {
         emit generationFailed(id, failureOf(result.error()));

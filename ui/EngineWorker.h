@@ -43,7 +43,7 @@ signals:
     void chatTemplateApplied(const ModelInfo& info);
     void textReady(RequestId id, const QString& text);
     void tokenDetailsReady(RequestId id, const QList<TokenInfo>& tokens);
-    void promptProgress(RequestId id, double fraction);
+    void promptProgress(RequestId id, double fraction); // see ChatService::promptProgress
     void generationFinished(RequestId id, const GenerationStats& stats);
     void generationFailed(RequestId id, const ServiceFailure& failure);
 

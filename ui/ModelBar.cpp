@@ -13,6 +13,8 @@
 #include <QPushButton>
 #include <QSettings>
 
+#include <algorithm>
+
 namespace {
 // "0.5 B" / "135 M": how model sizes are spoken of.
 QString parameterText(qint64 count)
@@ -44,7 +46,7 @@ ModelBar::ModelBar(ChatService* service, QWidget* parent)
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("modelProgress"));
     m_progress->setRange(0, 1000);
-    m_progress->setMaximumWidth(180);
+    m_progress->setMaximumWidth(220);
     m_progress->setTextVisible(false);
     m_progress->hide();
     m_cancel = new QPushButton(this);
@@ -87,14 +89,39 @@ ModelBar::ModelBar(ChatService* service, QWidget* parent)
         updateState();
     });
     connect(m_service, &ChatService::modelUnloaded, this, &ModelBar::updateState);
+    // Reading a long prompt: the same bar, with its text, until the first text or the end.
+    connect(m_service, &ChatService::promptProgress, this, [this](RequestId id, double fraction) {
+        if (m_loading)
+            return;
+        if (fraction >= 1.0) {
+            endPromptProgress(id);
+            return;
+        }
+        m_promptRequest = id;
+        m_promptPercent = std::clamp(static_cast<int>(fraction * 100), 0, 99);
+        m_progress->setValue(static_cast<int>(fraction * 1000));
+        updateState();
+    });
+    connect(m_service, &ChatService::textReady, this, [this](RequestId id) { endPromptProgress(id); });
+    connect(m_service, &ChatService::generationFinished, this, [this](RequestId id) { endPromptProgress(id); });
+    connect(m_service, &ChatService::generationFailed, this, [this](RequestId id) { endPromptProgress(id); });
     fillRecent();
     retranslate();
+}
+
+void ModelBar::endPromptProgress(RequestId id)
+{
+    if (id == 0 || id != m_promptRequest)
+        return;
+    m_promptRequest = 0;
+    updateState();
 }
 
 void ModelBar::load(const QString& path)
 {
     rememberRecent(path);
     m_loading = true;
+    m_promptRequest = 0;
     m_progress->setValue(0);
     updateState();
     m_service->loadModel(path);
@@ -146,7 +173,8 @@ void ModelBar::onLoadClicked()
 void ModelBar::updateState()
 {
     const bool loaded = m_service->hasModel();
-    m_progress->setVisible(m_loading);
+    m_progress->setVisible(m_loading || m_promptRequest != 0);
+    m_progress->setTextVisible(!m_loading && m_promptRequest != 0);
     m_cancel->setVisible(m_loading);
     m_load->setEnabled(!m_loading);
     m_template->setEnabled(loaded && !m_loading);
@@ -180,7 +208,12 @@ void ModelBar::retranslate()
     m_load->setText(m_service->hasModel() ? tr("Unload") : tr("Load"));
     m_load->setToolTip(m_service->hasModel() ? tr("Free the memory the model uses") : tr("Load the selected model"));
     m_cancel->setText(tr("Cancel"));
-    m_progress->setAccessibleName(tr("Loading progress"));
+    if (!m_loading && m_promptRequest != 0) {
+        m_progress->setAccessibleName(tr("Prompt progress"));
+        m_progress->setFormat(tr("Reading prompt… %1%").arg(m_promptPercent));
+    } else {
+        m_progress->setAccessibleName(tr("Loading progress"));
+    }
     if (m_loading) {
         m_backend->setText(tr("Loading…"));
     } else if (m_service->hasModel()) {

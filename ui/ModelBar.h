@@ -1,6 +1,7 @@
 #pragma once
 // The strip above the panes: which model is loaded, recent models, Open…, Load/Unload, the
-// loading progress (with cancel) and the backend indicator ("CPU · AVX2" or a Vulkan device).
+// loading progress (with cancel), the progress of reading a long prompt ("Reading prompt… 42%")
+// and the backend indicator ("CPU · AVX2" or a Vulkan device).
 
 #include "ServiceTypes.h"
 
@@ -34,9 +35,12 @@ private:
     void fillRecent();
     void updateState();
     void onLoadClicked();
+    void endPromptProgress(RequestId id);
 
     ChatService* m_service;
     bool m_loading = false;
+    RequestId m_promptRequest = 0; // the request whose prompt reading the bar shows, or 0
+    int m_promptPercent = 0;
     QLabel* m_label = nullptr;
     QComboBox* m_models = nullptr;
     QPushButton* m_open = nullptr;

@@ -11,6 +11,7 @@
 #include "EngineClient.h"
 #include "MainWindow.h"
 #include "MessageWidget.h"
+#include "ModelBar.h"
 #include "Pane.h"
 #include "PieceBatcher.h"
 #include "TestEnvironment.h"
@@ -25,6 +26,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
@@ -121,6 +123,65 @@ private slots:
             }
         }
         QCOMPARE(tokens, static_cast<qsizetype>(stats.generatedTokens));
+    }
+
+    // A prompt of several prefill chunks: promptProgress arrives before the first text, rising,
+    // rate-limited, and ends at 1.0; the model bar shows "Reading prompt… N%" meanwhile.
+    void longPromptReportsProgress()
+    {
+        EngineClient client;
+        QSignalSpy loaded(&client, &ChatService::modelLoaded);
+        client.loadModel(m_modelPath);
+        QVERIFY(loaded.wait(20000));
+        ModelBar bar(&client);
+        auto* barProgress = bar.findChild<QProgressBar*>(QStringLiteral("modelProgress"));
+        QVERIFY(barProgress);
+        QStringList barTexts;
+        QList<double> fractions;
+        QElapsedTimer clock;
+        clock.start();
+        QList<qint64> times;
+        bool textSeen = false;
+        bool progressAfterText = false;
+        connect(&client, &ChatService::promptProgress, this, [&](RequestId, double fraction) {
+            fractions.append(fraction);
+            times.append(clock.elapsed());
+            progressAfterText = progressAfterText || textSeen;
+            if (barProgress->isVisibleTo(&bar))
+                barTexts.append(barProgress->text());
+        });
+        connect(&client, &ChatService::textReady, this, [&] { textSeen = true; });
+        QSignalSpy finished(&client, &ChatService::generationFinished);
+        GenerationRequest request;
+        QString longText;
+        while (longText.size() < 400)
+            longText += QStringLiteral("The quick brown fox jumps over the lazy dog. ");
+        request.messages = {{ChatMessage::Role::User, longText}};
+        request.sampling.temperature = 0;
+        request.sampling.maxTokens = 4;
+        const RequestId id = client.generate(request);
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(finished.first().at(0).value<RequestId>(), id);
+        QVERIFY(finished.first().at(1).value<GenerationStats>().promptTokens > 2 * 128);
+        QVERIFY2(fractions.size() >= 2, qPrintable(QString::number(fractions.size())));
+        QVERIFY(!progressAfterText);
+        QCOMPARE(fractions.last(), 1.0);
+        for (qsizetype i = 1; i < fractions.size(); ++i)
+            QVERIFY(fractions[i] > fractions[i - 1]);
+        // At most ~30 a second: the in-between reports are at least 34 ms apart.
+        for (qsizetype i = 1; i + 1 < fractions.size(); ++i)
+            QVERIFY(times[i] - times[i - 1] >= 30);
+        QVERIFY(!barTexts.isEmpty());
+        QVERIFY2(barTexts.first().startsWith(QStringLiteral("Reading prompt")), qPrintable(barTexts.first()));
+        QVERIFY(!barProgress->isVisibleTo(&bar)); // hidden again once the reply came
+
+        // A short prompt is read in one step: no progress at all.
+        fractions.clear();
+        finished.clear();
+        request.messages = {{ChatMessage::Role::User, QStringLiteral("Hi")}};
+        client.generate(request);
+        QVERIFY(finished.wait(20000));
+        QVERIFY(fractions.isEmpty());
     }
 
     void stopEndsAGenerationQuickly()
