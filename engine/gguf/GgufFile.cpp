@@ -418,14 +418,20 @@ struct GgufFile::Parser {
                 if (__builtin_mul_overflow(elements, info.ne[d], &elements))
                     return fail("element count overflows (shape " + shapeString(info) + ")", dimsAt);
             }
+            // Checked on its own: with ne[0] == 0 the element count is 0 whatever the other
+            // dimensions are, yet TensorInfo::rows() multiplies them (found by fuzzing).
+            int64_t rowCount = 1;
+            for (uint32_t d = 1; d < kMaxDims; ++d) {
+                if (__builtin_mul_overflow(rowCount, info.ne[d], &rowCount))
+                    return fail("row count overflows (shape " + shapeString(info) + ")", dimsAt);
+            }
             if (info.ne[0] % traits->blockSize != 0)
                 return fail("row length " + std::to_string(info.ne[0]) + " is not a multiple of the " +
                                 std::string(traits->name) + " block size " + std::to_string(traits->blockSize),
                             dimsAt);
             const uint64_t rowBytes = static_cast<uint64_t>(info.ne[0] / traits->blockSize) *
                                       static_cast<uint64_t>(traits->typeSize);
-            const uint64_t rows = static_cast<uint64_t>(info.ne[1]) * static_cast<uint64_t>(info.ne[2]) *
-                                  static_cast<uint64_t>(info.ne[3]); // <= elements (or 0): cannot overflow
+            const uint64_t rows = static_cast<uint64_t>(rowCount);
             if (__builtin_mul_overflow(rowBytes, rows, &info.byteSize))
                 return fail("byte size overflows (shape " + shapeString(info) + ")", dimsAt);
 

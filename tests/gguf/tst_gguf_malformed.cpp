@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cstring>
 #include <set>
 
 using namespace engine;
@@ -129,6 +130,35 @@ private slots:
             ++checked;
         }
         QVERIFY(checked >= 10);
+    }
+
+    void emptyTensorWithOverflowingRowCountIsRejected()
+    {
+        // Found by the fuzzer: ne = {0, 2^32, 2^32} has 0 elements, but its row count overflows.
+        std::vector<uint8_t> b;
+        auto put = [&b](const void* p, size_t n) {
+            const size_t at = b.size();
+            b.resize(at + n);
+            std::memcpy(b.data() + at, p, n);
+        };
+        auto u32 = [&put](uint32_t v) { put(&v, 4); };
+        auto u64 = [&put](uint64_t v) { put(&v, 8); };
+        put("GGUF", 4);
+        u32(3);      // version
+        u64(1);      // tensors
+        u64(0);      // key/values
+        u64(1);
+        put("t", 1); // name
+        u32(3);      // dims
+        u64(0);
+        u64(uint64_t(1) << 32);
+        u64(uint64_t(1) << 32);
+        u32(0);      // F32
+        u64(0);      // offset
+        b.resize((b.size() + 31) / 32 * 32 + 32, 0);
+        auto r = GgufFile::fromMemory(b);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().detail.find("row count overflows") != std::string::npos, r.error().detail.c_str());
     }
 
     void tightLimitsAreApplied()
