@@ -18,6 +18,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include "LogitMath.h"
+
 #include <QtTest>
 
 #include <algorithm>
@@ -27,49 +29,10 @@ using namespace engine;
 
 namespace {
 
-std::vector<float> floats(const QJsonValue& v)
-{
-    std::vector<float> out;
-    for (const QJsonValue& x : v.toArray())
-        out.push_back(static_cast<float>(x.toDouble()));
-    return out;
-}
-
-std::vector<int32_t> ints(const QJsonValue& v)
-{
-    std::vector<int32_t> out;
-    for (const QJsonValue& x : v.toArray())
-        out.push_back(x.toInt());
-    return out;
-}
-
-float maxAbs(const std::vector<float>& a)
-{
-    float m = 0.0f;
-    for (float x : a)
-        m = std::max(m, std::fabs(x));
-    return m;
-}
-
-float maxDiff(const float* a, const float* b, size_t n)
-{
-    float m = 0.0f;
-    for (size_t i = 0; i < n; ++i)
-        m = std::max(m, std::fabs(a[i] - b[i]));
-    return m;
-}
-
-int argmax(const float* a, size_t n)
-{
-    return static_cast<int>(std::max_element(a, a + n) - a);   // first maximum: lowest id wins ties
-}
-
-float margin(const std::vector<float>& a)
-{
-    std::vector<float> s = a;
-    std::partial_sort(s.begin(), s.begin() + 2, s.end(), std::greater<float>());
-    return s[0] - s[1];
-}
+using testing::argmax;
+using testing::margin;
+using testing::maxAbs;
+using testing::maxDiff;
 
 struct Outcome {
     float worstRatio = 0.0f;       // max over positions of error / tol
@@ -134,19 +97,19 @@ void TestConformance::llamaCppFixtures()
     QCOMPARE(runs.size(), 2);
     const QJsonObject run0 = runs[0].toObject();
     const QJsonObject run1 = runs[1].toObject();
-    const std::vector<int32_t> prompt = ints(fx.value(QStringLiteral("prompt_ids")));
+    const std::vector<int32_t> prompt = testing::jsonInts(fx.value(QStringLiteral("prompt_ids")));
     const int last = static_cast<int>(prompt.size()) - 1;
 
     // Recorded positions: 0, last, and any extra logit_positions.
     std::vector<std::pair<int, std::array<std::vector<float>, 2>>> recorded;
-    recorded.push_back({0, {floats(run0.value(QStringLiteral("logits_pos0"))), floats(run1.value(QStringLiteral("logits_pos0")))}});
-    recorded.push_back({last, {floats(run0.value(QStringLiteral("logits_last"))), floats(run1.value(QStringLiteral("logits_last")))}});
+    recorded.push_back({0, {testing::jsonFloats(run0.value(QStringLiteral("logits_pos0"))), testing::jsonFloats(run1.value(QStringLiteral("logits_pos0")))}});
+    recorded.push_back({last, {testing::jsonFloats(run0.value(QStringLiteral("logits_last"))), testing::jsonFloats(run1.value(QStringLiteral("logits_last")))}});
     const QJsonObject extra0 = run0.value(QStringLiteral("logits_at_positions")).toObject();
     const QJsonObject extra1 = run1.value(QStringLiteral("logits_at_positions")).toObject();
     for (const QString& key : extra0.keys()) {
         const int pos = key.toInt();
         if (pos != 0 && pos != last)
-            recorded.push_back({pos, {floats(extra0.value(key)), floats(extra1.value(key))}});
+            recorded.push_back({pos, {testing::jsonFloats(extra0.value(key)), testing::jsonFloats(extra1.value(key))}});
     }
     std::sort(recorded.begin(), recorded.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 
@@ -186,9 +149,9 @@ void TestConformance::llamaCppFixtures()
 
     // Greedy continuation, teacher-forced with the matching run's ids (each step decoded alone).
     const QJsonObject& run = kv == 0 ? run0 : run1;
-    const std::vector<int32_t> greedy = ints(run.value(QStringLiteral("greedy_ids")));
-    const std::vector<float> margins = floats(run.value(QStringLiteral("greedy_top1_minus_top2")));
-    const std::vector<int32_t> otherGreedy = ints((kv == 0 ? run1 : run0).value(QStringLiteral("greedy_ids")));
+    const std::vector<int32_t> greedy = testing::jsonInts(run.value(QStringLiteral("greedy_ids")));
+    const std::vector<float> margins = testing::jsonFloats(run.value(QStringLiteral("greedy_top1_minus_top2")));
+    const std::vector<int32_t> otherGreedy = testing::jsonInts((kv == 0 ? run1 : run0).value(QStringLiteral("greedy_ids")));
     const float stepTol = std::max(2e-3f * maxAbs(recorded.back().second[kv]),
                                    2.0f * maxDiff(recorded.back().second[0].data(), recorded.back().second[1].data(), nVocab));
     std::vector<float> step(logits.end() - nVocab, logits.end());   // step 0: the last prompt row
@@ -208,8 +171,8 @@ void TestConformance::llamaCppFixtures()
     }
     // The final step's logits, when both runs walked the same path, can be held to both runs.
     const bool samePath = std::equal(greedy.begin(), greedy.end() - 1, otherGreedy.begin());
-    check("final greedy step", step.data(), floats(run.value(QStringLiteral("logits_at_final_greedy_step"))),
-          floats((kv == 0 ? run1 : run0).value(QStringLiteral("logits_at_final_greedy_step"))), samePath,
+    check("final greedy step", step.data(), testing::jsonFloats(run.value(QStringLiteral("logits_at_final_greedy_step"))),
+          testing::jsonFloats((kv == 0 ? run1 : run0).value(QStringLiteral("logits_at_final_greedy_step"))), samePath,
           maxDiff(recorded.back().second[0].data(), recorded.back().second[1].data(), nVocab));
 
     m_table << QStringLiteral("| %1 | %2 | %3 | %4/%5 | %6/%7 |")

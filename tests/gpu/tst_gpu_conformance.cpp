@@ -16,6 +16,7 @@
 // device script does).
 
 #include "GpuTestEnv.h"
+#include "LogitMath.h"
 #include "SharedFixtures.h"
 
 #include "VulkanBackend.h"
@@ -46,49 +47,10 @@ bool fullRun()
     return qEnvironmentVariable("INKSTONE_GPU_CONFORMANCE") == QLatin1String("full");
 }
 
-std::vector<float> floats(const QJsonValue& v)
-{
-    std::vector<float> out;
-    for (const QJsonValue& x : v.toArray())
-        out.push_back(float(x.toDouble()));
-    return out;
-}
-
-std::vector<int32_t> ints(const QJsonValue& v)
-{
-    std::vector<int32_t> out;
-    for (const QJsonValue& x : v.toArray())
-        out.push_back(x.toInt());
-    return out;
-}
-
-float maxAbs(const std::vector<float>& a)
-{
-    float m = 0.0f;
-    for (float x : a)
-        m = std::max(m, std::fabs(x));
-    return m;
-}
-
-float maxDiff(const float* a, const float* b, size_t n)
-{
-    float m = 0.0f;
-    for (size_t i = 0; i < n; ++i)
-        m = std::max(m, std::fabs(a[i] - b[i]));
-    return m;
-}
-
-int argmax(const float* a, size_t n)
-{
-    return int(std::max_element(a, a + n) - a);
-}
-
-float margin(const std::vector<float>& a)
-{
-    std::vector<float> s = a;
-    std::partial_sort(s.begin(), s.begin() + 2, s.end(), std::greater<float>());
-    return s[0] - s[1];
-}
+using testing::argmax;
+using testing::margin;
+using testing::maxAbs;
+using testing::maxDiff;
 
 } // namespace
 
@@ -152,15 +114,15 @@ private slots:
 
         const QJsonArray runs = fx.value(QStringLiteral("runs")).toArray();
         const QJsonObject run0 = runs[0].toObject(), run1 = runs[1].toObject();
-        const std::vector<int32_t> prompt = ints(fx.value(QStringLiteral("prompt_ids")));
+        const std::vector<int32_t> prompt = testing::jsonInts(fx.value(QStringLiteral("prompt_ids")));
         const int last = int(prompt.size()) - 1;
         struct Recorded {
             int pos;
             std::vector<float> ref[2];
         };
         std::vector<Recorded> recorded = {
-            {0, {floats(run0.value(QStringLiteral("logits_pos0"))), floats(run1.value(QStringLiteral("logits_pos0")))}},
-            {last, {floats(run0.value(QStringLiteral("logits_last"))), floats(run1.value(QStringLiteral("logits_last")))}},
+            {0, {testing::jsonFloats(run0.value(QStringLiteral("logits_pos0"))), testing::jsonFloats(run1.value(QStringLiteral("logits_pos0")))}},
+            {last, {testing::jsonFloats(run0.value(QStringLiteral("logits_last"))), testing::jsonFloats(run1.value(QStringLiteral("logits_last")))}},
         };
         std::vector<int32_t> rows = {0, last};
         std::vector<float> logits(rows.size() * nVocab);
@@ -195,9 +157,9 @@ private slots:
             check(QStringLiteral("position %1").arg(recorded[i].pos), logits.data() + i * nVocab, recorded[i].ref[0], recorded[i].ref[1], true, 0);
 
         const QJsonObject& run = kv == 0 ? run0 : run1;
-        const std::vector<int32_t> greedy = ints(run.value(QStringLiteral("greedy_ids")));
-        const std::vector<float> margins = floats(run.value(QStringLiteral("greedy_top1_minus_top2")));
-        const std::vector<int32_t> otherGreedy = ints((kv == 0 ? run1 : run0).value(QStringLiteral("greedy_ids")));
+        const std::vector<int32_t> greedy = testing::jsonInts(run.value(QStringLiteral("greedy_ids")));
+        const std::vector<float> margins = testing::jsonFloats(run.value(QStringLiteral("greedy_top1_minus_top2")));
+        const std::vector<int32_t> otherGreedy = testing::jsonInts((kv == 0 ? run1 : run0).value(QStringLiteral("greedy_ids")));
         const float lastSpread = maxDiff(recorded.back().ref[0].data(), recorded.back().ref[1].data(), nVocab);
         const float stepTol = std::max({2e-3f * maxAbs(recorded.back().ref[kv]), 2.0f * lastSpread, 2.0f * largestError});
         std::vector<float> step(logits.end() - nVocab, logits.end());
@@ -218,8 +180,8 @@ private slots:
         }
         const bool samePath = std::equal(greedy.begin(), greedy.end() - 1, otherGreedy.begin());
         if (steps == greedy.size())
-            check(QStringLiteral("final greedy step"), step.data(), floats(run.value(QStringLiteral("logits_at_final_greedy_step"))),
-              floats((kv == 0 ? run1 : run0).value(QStringLiteral("logits_at_final_greedy_step"))), samePath, lastSpread);
+            check(QStringLiteral("final greedy step"), step.data(), testing::jsonFloats(run.value(QStringLiteral("logits_at_final_greedy_step"))),
+              testing::jsonFloats((kv == 0 ? run1 : run0).value(QStringLiteral("logits_at_final_greedy_step"))), samePath, lastSpread);
 
         m_table << QStringLiteral("| %1 | %2 | %3 | %4 | %5/%6 | %7/%8 |")
                        .arg(name, -24)
