@@ -1,4 +1,5 @@
 #include "chat/Lexer.h"
+#include "chat/PyString.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -18,25 +19,6 @@ bool isNameStart(char c)
 }
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
-
-void appendUtf8(std::string& out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 class Lexer {
 public:
@@ -409,7 +391,7 @@ private:
                         return false;
                 }
                 q += count;
-                appendUtf8(out, cp);
+                py::appendUtf8(out, static_cast<char32_t>(cp));
                 return true;
             };
             switch (e) {
@@ -441,7 +423,7 @@ private:
                     uint32_t cp = static_cast<uint32_t>(e - '0');
                     for (int i = 0; i < 2 && q < n && m_src[q] >= '0' && m_src[q] <= '7'; ++i, ++q)
                         cp = cp * 8 + static_cast<uint32_t>(m_src[q] - '0');
-                    appendUtf8(out, cp);
+                    py::appendUtf8(out, static_cast<char32_t>(cp));
                 } else { // unknown escapes keep their backslash, as in Python
                     out += '\\';
                     out += e;
