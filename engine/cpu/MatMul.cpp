@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cassert>
+#include <cstdlib>
+#include <string_view>
 
 namespace engine::cpu {
 
@@ -12,10 +14,38 @@ namespace {
 
 std::atomic<bool> g_scalarOnly{false};
 
+// INKSTONE_MATMUL=tiles keeps prefill on the row-major tiles: the baseline the panel products
+// are benchmarked against.
+bool panelsEnabled()
+{
+    static const bool enabled = [] {
+        const char* v = std::getenv("INKSTONE_MATMUL");
+        return !(v && std::string_view(v) == "tiles");
+    }();
+    return enabled;
+}
+
 // Tile sizes: a task owns kRowTile weight rows; inside it inputs are visited in blocks of
 // kTokenTile so the activations of a block stay in L2 while each weight row streams once.
 constexpr int kRowTile = 16;
 constexpr int kTokenTile = 64;
+
+// From this many input rows on, quantized weights go through packed panels: below it, packing a
+// task's rows costs more than the panel product saves.
+constexpr int kPanelMinInputs = 8;
+// A task's panel should stay in the core's L2 while every input row streams past it.
+constexpr size_t kPanelBudgetBytes = 192 * 1024;
+constexpr int kPanelMaxRows = 64;
+
+int panelRowsPerTask(const quant::PanelOps& ops, int64_t cols)
+{
+    const size_t groupBytes = ops.bytes(cols, ops.groupRows);
+    const int groups = static_cast<int>(std::clamp<size_t>(kPanelBudgetBytes / std::max<size_t>(groupBytes, 1), 1,
+                                                          kPanelMaxRows / ops.groupRows));
+    return groups * ops.groupRows;
+}
+
+thread_local std::vector<uint8_t> t_panel;
 
 } // namespace
 
@@ -68,9 +98,33 @@ const uint8_t* MatMulInput::prepared(ThreadPool& pool, quant::TensorType weightT
         quant::quantizeActivations(weightType, m_x + static_cast<size_t>(t) * cols, out.bytes.data() + out.stride * t, cols);
     });
     assert(slot < m_converted.size());
+    c->hasSums = false;
     m_converted[slot] = std::move(c);
     rowStride = out.stride;
     return out.bytes.data();
+}
+
+const float* MatMulInput::panelSums(ThreadPool& pool, quant::TensorType weightType)
+{
+    size_t stride = 0;
+    const uint8_t* rows = prepared(pool, weightType, stride);
+    const quant::TensorType act = quant::activationType(weightType);
+    for (auto& c : m_converted) {
+        if (!c || c->activationType != act)
+            continue;
+        if (!c->hasSums) {
+            const int64_t count = quant::activationPanelSumsCount(m_cols);
+            c->sums.resize(static_cast<size_t>(count * m_n));
+            Converted& out = *c;
+            pool.parallelFor(m_n, [&](int t, int) {
+                quant::activationPanelSums(weightType, rows + stride * t, m_cols, out.sums.data() + count * t);
+            });
+            c->hasSums = true;
+        }
+        return c->sums.data();
+    }
+    assert(false);
+    return nullptr;
 }
 
 void matmul(ThreadPool& pool, const model::Tensor& w, MatMulInput& x, float* y, int rowBegin, int rowCount, int yStride,
@@ -86,6 +140,8 @@ void matmul(ThreadPool& pool, std::span<MatMulJob> jobs)
         const uint8_t* act;
         size_t actStride;
         quant::MatMulTileFn tile;
+        const quant::PanelOps* panel;
+        const float* sums;
         int rowTile;
         int firstTask;
     };
@@ -109,9 +165,15 @@ void matmul(ThreadPool& pool, std::span<MatMulJob> jobs)
         Prepared& p = prep[j];
         p.act = job.x->prepared(pool, job.w->type, p.actStride);
         p.tile = scalar ? quant::matMulTileScalar(job.w->type) : quant::matMulTile(job.w->type);
+        p.panel = !scalar && job.x->rows() >= kPanelMinInputs && panelsEnabled() ? quant::panelOps(job.w->type) : nullptr;
+        p.sums = p.panel ? job.x->panelSums(pool, job.w->type) : nullptr;
         // Decode (one input row): many small tasks so every thread stays busy to the end;
-        // prefill: tiles of kRowTile weight rows × kTokenTile inputs (register tiles inside).
-        p.rowTile = job.x->rows() == 1 ? std::max(4, job.rowCount / (pool.size() * 16) / 4 * 4) : kRowTile;
+        // prefill: a panel of rows per task, or tiles of kRowTile weight rows × kTokenTile
+        // inputs (register tiles inside).
+        if (p.panel)
+            p.rowTile = panelRowsPerTask(*p.panel, job.w->cols);
+        else
+            p.rowTile = job.x->rows() == 1 ? std::max(4, job.rowCount / (pool.size() * 16) / 4 * 4) : kRowTile;
         p.firstTask = nTasks;
         nTasks += (job.rowCount + p.rowTile - 1) / p.rowTile;
     }
@@ -126,6 +188,18 @@ void matmul(ThreadPool& pool, std::span<MatMulJob> jobs)
         const int r0 = (task - p.firstTask) * p.rowTile;
         const int r1 = std::min(job.rowCount, r0 + p.rowTile);
         const float* b = job.bias && job.bias->present() ? job.bias->f32() : nullptr;
+        if (p.panel) {
+            const int64_t cols = job.w->cols;
+            t_panel.resize(p.panel->bytes(cols, r1 - r0));
+            p.panel->pack(cols, r1 - r0, job.w->row(job.rowBegin + r0), job.w->rowBytes, t_panel.data());
+            p.panel->multiply(cols, r1 - r0, n, t_panel.data(), p.act, p.actStride, p.sums,
+                              static_cast<size_t>(quant::activationPanelSumsCount(cols)), job.y + r0, job.yStride);
+            if (b)
+                for (int t = 0; t < n; ++t)
+                    for (int r = r0; r < r1; ++r)
+                        job.y[static_cast<size_t>(t) * job.yStride + r] += b[job.rowBegin + r];
+            return;
+        }
         for (int t0 = 0; t0 < n; t0 += kTokenTile) {
             const int t1 = std::min(n, t0 + kTokenTile);
             float* out = job.y + static_cast<size_t>(t0) * job.yStride + r0;

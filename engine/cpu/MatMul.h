@@ -1,7 +1,9 @@
 #pragma once
 // y = W·x for a batch of input rows, over the quant kernels' vecDot: each input row is converted
 // once to the activation format the weight type pairs with (Q8_0, Q8_K, F16 ... as ggml does),
-// then the rows of W are split across the thread pool. With several input rows (prefill), each
+// then the rows of W are split across the thread pool. A prompt's worth of inputs goes through
+// the quantized formats' panel products (quant::PanelOps): each task packs its weight rows once
+// and multiplies them with every input row. With several input rows (prefill), each
 // task walks a block of weight rows against a block of inputs, so a weight row is read from
 // memory once per block of tokens, not once per token.
 
@@ -31,11 +33,16 @@ public:
 
     // Row t in the activation format of weightType; converted (in parallel) on first call.
     const uint8_t* prepared(ThreadPool& pool, quant::TensorType weightType, size_t& rowStride);
+    // quant::activationPanelSums of every prepared row (for the panel products), made on first
+    // call; row t at t * quant::activationPanelSumsCount(cols()).
+    const float* panelSums(ThreadPool& pool, quant::TensorType weightType);
 
     struct Converted {
         quant::TensorType activationType;
         size_t stride;
         std::vector<uint8_t> bytes;
+        std::vector<float> sums;
+        bool hasSums = false;
     };
 private:
     const float* m_x;

@@ -85,6 +85,17 @@ MatMulTileFn matMulTile(TensorType weightType)
     return detail::scalarMatMulTile(weightType);
 }
 
+const PanelOps* panelOps(TensorType weightType)
+{
+    return useAvx2() ? detail::avx2PanelOps(weightType) : nullptr;
+}
+
+void activationPanelSums(TensorType weightType, const void* actRow, int64_t n, float* sums)
+{
+    assert(useAvx2());
+    detail::avx2ActivationPanelSums(weightType, actRow, n, sums);
+}
+
 bool hasVecDot(TensorType weightType)
 {
     return detail::scalarVecDot(weightType) != nullptr;

@@ -46,6 +46,25 @@ using MatMulTileFn = void (*)(int64_t n, int64_t nRows, int64_t nCols, const voi
 MatMulTileFn matMulTile(TensorType weightType);       // runtime dispatch, as vecDot
 MatMulTileFn matMulTileScalar(TensorType weightType); // loops over vecDotScalar
 
+// Prefill products through packed panels (AVX2 only; nullptr elsewhere and for the float types).
+// A task packs its weight rows once into a panel (pack), then multiplies it with any number of
+// activation rows (multiply): out[c * outStride + r] = dot(weight row r, activation row c), the
+// same values as matMulTile up to float summation order. multiply also takes, per activation row,
+// activationPanelSums() of it (sumsStride floats apart).
+struct PanelOps {
+    int groupRows; // rows are packed in groups of this many (a partial last group is padded)
+    size_t (*bytes)(int64_t n, int64_t nRows);
+    void (*pack)(int64_t n, int64_t nRows, const void* weights, size_t weightStride, void* panel);
+    void (*multiply)(int64_t n, int64_t nRows, int64_t nCols, const void* panel, const void* acts, size_t actStride,
+                     const float* sums, size_t sumsStride, float* out, size_t outStride);
+};
+const PanelOps* panelOps(TensorType weightType);
+// Floats of activationPanelSums for a row of n elements.
+inline int64_t activationPanelSumsCount(int64_t n) { return n / 32 * 4; }
+// Per 32-element block of a converted activation row (quantizeActivations): its scale, and that
+// scale times the sum of the block's integers, of the whole block and of each half.
+void activationPanelSums(TensorType weightType, const void* actRow, int64_t n, float* sums);
+
 // "AVX2" or "scalar": which kernel set vecDot hands out (for logs and benchmarks).
 const char* kernelIsaName();
 

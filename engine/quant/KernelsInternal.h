@@ -12,6 +12,9 @@ void scalarQuantizeActivations(TensorType weightType, const float* x, void* dst,
 MatMulTileFn scalarMatMulTile(TensorType weightType);
 MatMulTileFn avx2MatMulTile(TensorType weightType); // nullptr where there is none
 
+const PanelOps* avx2PanelOps(TensorType weightType);
+void avx2ActivationPanelSums(TensorType weightType, const void* actRow, int64_t n, float* sums);
+
 // nullptr where the AVX2 set has no kernel for the type.
 VecDotFn avx2VecDot(TensorType weightType);
 // false when the AVX2 set has no converter for the activation type (the caller falls back).

@@ -219,6 +219,62 @@ private slots:
         }
     }
 
+    // Prefill panels: packed weight rows times activation rows give each element as the dot
+    // product of its row and column, for every format with a panel path, with row counts around
+    // the 8-row groups (padding) and column counts around the 4-column register tiles.
+    void panelProductsMatchDots()
+    {
+        if (!engine::cpuFeatures().hasAvx2Fma())
+            QSKIP("no AVX2 on this CPU: there is no panel path");
+        int covered = 0;
+        for (TensorType t : kWeightTypes) {
+            const PanelOps* ops = panelOps(t);
+            if (!ops)
+                continue;
+            ++covered;
+            for (int64_t nRows : {1, 7, 8, 17}) {
+                for (int64_t nCols : {1, 3, 4, 9}) {
+                    const int64_t n = t == TensorType::Q4_0 ? 32 * 5 : unit(t) * 2;
+                    std::vector<Operands> rows, cols;
+                    for (int64_t r = 0; r < nRows; ++r)
+                        rows.push_back(make(t, n, static_cast<uint32_t>(500 + r)));
+                    for (int64_t c = 0; c < nCols; ++c)
+                        cols.push_back(make(t, n, static_cast<uint32_t>(600 + c)));
+                    const size_t ws = rows[0].weight.size(), as = cols[0].act.size();
+                    std::vector<uint8_t> w(ws * nRows), a(as * nCols);
+                    for (int64_t r = 0; r < nRows; ++r)
+                        std::copy(rows[r].weight.begin(), rows[r].weight.end(), w.begin() + r * ws);
+                    for (int64_t c = 0; c < nCols; ++c)
+                        std::copy(cols[c].act.begin(), cols[c].act.end(), a.begin() + c * as);
+                    const int64_t sumsStride = activationPanelSumsCount(n);
+                    std::vector<float> sums(static_cast<size_t>(sumsStride * nCols));
+                    for (int64_t c = 0; c < nCols; ++c)
+                        activationPanelSums(t, a.data() + c * as, n, sums.data() + c * sumsStride);
+                    std::vector<uint8_t> panel(ops->bytes(n, nRows));
+                    ops->pack(n, nRows, w.data(), ws, panel.data());
+                    const size_t os = static_cast<size_t>(nRows) + 2;
+                    std::vector<float> out(os * nCols, -7.0f);
+                    ops->multiply(n, nRows, nCols, panel.data(), a.data(), as, sums.data(), sumsStride, out.data(), os);
+                    double num = 0, den = 0;
+                    for (int64_t c = 0; c < nCols; ++c) {
+                        for (int64_t r = 0; r < nRows; ++r) {
+                            float dot = 0;
+                            vecDotScalar(t)(n, &dot, w.data() + r * ws, a.data() + c * as);
+                            const double e = static_cast<double>(out[c * os + r]) - dot;
+                            num += e * e;
+                            den += static_cast<double>(dot) * dot;
+                        }
+                        QCOMPARE(out[c * os + nRows], -7.0f);
+                        QCOMPARE(out[c * os + nRows + 1], -7.0f);
+                    }
+                    QVERIFY2(num <= 1e-10 * den,
+                             qPrintable(label(t, n) + QStringLiteral(" rows=%1 cols=%2: NMSE %3").arg(nRows).arg(nCols).arg(num / den)));
+                }
+            }
+        }
+        QCOMPARE(covered, 12); // every quantized type has a panel path
+    }
+
     // Generation (one activation row): matMulTile equals vecDot bit for bit, so a decode step
     // gives the same logits whichever path computes a row (block counts below, at and past the
     // 8-block groups of the symmetric formats' column kernel, odd and even).
