@@ -5,11 +5,13 @@
 
 #include "Verb.h"
 
+#include "runtime/Session.h"
 #include "runtime/Types.h"
 
 #include <QString>
 #include <QStringList>
 
+#include <cstdio>
 #include <optional>
 
 namespace cli {
@@ -96,6 +98,14 @@ struct EngineArgs {
         return false;
     }
 };
+
+// The session's backend note (the GPU failed or could not take the model; the work ran on the
+// CPU) as one line on stderr, after the work so that it says what really happened.
+inline void printBackendNote(const engine::Session& session)
+{
+    if (const std::string note = session.backendNote(); !note.empty())
+        std::fprintf(stderr, "note: %s\n", note.c_str());
+}
 
 // Exit code for an engine error: bad input (2) for everything a file or a prompt can cause.
 inline int failEngine(const QString& what, const std::string& message)

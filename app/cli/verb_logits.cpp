@@ -111,6 +111,7 @@ int runLogits(const QStringList& args)
     auto logits = (*session)->evaluate(*tokens, positions);
     if (!logits)
         return cli::failEngine(QString(), logits.error().message());
+    cli::printBackendNote(**session);
 
     const size_t nVocab = static_cast<size_t>((*model)->info().vocabularySize);
     std::string out = "{\"positions\": [";

@@ -120,6 +120,8 @@ int runPerplexity(const QStringList& args)
     const double ppl = std::exp(mean);
     const double err = count > 1 ? ppl * std::sqrt(std::max(0.0, var) / (count - 1)) : 0.0;
     std::printf("\nFinal estimate: PPL = %.4f +/- %.5f\n", ppl, err);
+    std::fflush(stdout);
+    cli::printBackendNote(**session);
     return cli::ExitOk;
 }
 

@@ -173,6 +173,7 @@ int runRun(const QStringList& args)
     std::fputc('\n', stdout);
     if (!stats)
         return cli::failEngine(QString(), stats.error().message());
+    cli::printBackendNote(**session);
     const engine::GenerationStats& s = *stats;
     std::fprintf(stderr,
                  "\n%s\nprompt: %d tokens (%d reused), %.2f tokens/s; generated: %d tokens, %.2f tokens/s; "

@@ -32,25 +32,44 @@ std::string dominantType(const gguf::GgufFile& file)
     return std::string(quant::typeName(best->first));
 }
 
-Result<std::unique_ptr<model::Backend>> makeBackend(const std::shared_ptr<const model::LoadedModel>& loaded, const LoadOptions& options,
-                                                    std::string& fallbackReason)
+struct BackendChoiceResult {
+    std::unique_ptr<model::Backend> backend;
+    bool gpu = false;
+    std::string fallbackReason; // why Auto ended on the CPU
+    std::string note;           // the same, when a usable GPU was there and could not take the model
+};
+
+Result<BackendChoiceResult> makeBackend(const std::shared_ptr<const model::LoadedModel>& loaded, const LoadOptions& options)
 {
+    BackendChoiceResult chosen;
     if (options.backend != BackendChoice::Cpu) {
         model::BackendFactory gpu = model::gpuBackendFactory();
         if (gpu) {
             auto backend = gpu(loaded, options);
-            if (backend.ok() || options.backend == BackendChoice::Vulkan)
-                return backend;
+            if (backend.ok()) {
+                chosen.backend = std::move(backend).value();
+                chosen.gpu = true;
+                return chosen;
+            }
+            if (options.backend == BackendChoice::Vulkan)
+                return backend.error();
             // Auto without a usable GPU is the normal case on many machines: a debug line, and
             // the reason in ModelInfo for a UI that wants to show it (not a warning on stderr,
-            // which would break the CLI's one-line error contract).
-            fallbackReason = backend.error().message();
-            log(LogLevel::Debug, "GPU backend unavailable, using the CPU: " + fallbackReason);
+            // which would break the CLI's one-line error contract). A GPU that exists but cannot
+            // take this model (memory, an unsupported feature) also gets a note for the user.
+            chosen.fallbackReason = backend.error().message();
+            if (backend.error().code != ErrorCode::Device)
+                chosen.note = "the GPU cannot run this model (" + chosen.fallbackReason + "); running on the CPU";
+            log(LogLevel::Debug, "GPU backend unavailable, using the CPU: " + chosen.fallbackReason);
         } else if (options.backend == BackendChoice::Vulkan) {
             return makeError(ErrorCode::Device, "this build has no Vulkan backend");
         }
     }
-    return cpu::createCpuBackend(loaded, options.threads);
+    auto cpu = cpu::createCpuBackend(loaded, options.threads);
+    if (!cpu)
+        return cpu.error();
+    chosen.backend = std::move(cpu).value();
+    return chosen;
 }
 
 } // namespace
@@ -114,15 +133,35 @@ Result<std::shared_ptr<Model>> Model::load(const std::string& path, const LoadOp
         if (tok.isEndOfGeneration(id))
             m->m_endTokens.push_back(id);
 
-    auto backend = makeBackend(m->m_loaded, options, m->m_info.backendFallbackReason);
+    // The GPU backend sizes its memory plan by the context sessions will really allocate.
+    LoadOptions resolved = options;
+    resolved.contextLength = m->m_info.contextLength;
+    auto backend = makeBackend(m->m_loaded, resolved);
     if (!backend)
         return backend.error();
-    m->m_backend = std::move(backend).value();
+    m->m_backend = std::move(backend->backend);
+    m->m_usesGpu = backend->gpu;
+    m->m_info.backendFallbackReason = std::move(backend->fallbackReason);
+    m->m_backendNote = std::move(backend->note);
     m->m_info.backendDescription = m->m_backend->description();
     if (isCancelled())
         return cancelled();
     report(1.0f);
     return m;
+}
+
+Result<model::Backend*> Model::cpuBackend() const
+{
+    if (!m_usesGpu)
+        return m_backend.get();
+    std::lock_guard lock(m_cpuFallbackMutex);
+    if (!m_cpuFallback) {
+        auto cpu = cpu::createCpuBackend(m_loaded, m_options.threads);
+        if (!cpu)
+            return cpu.error();
+        m_cpuFallback = std::move(cpu).value();
+    }
+    return m_cpuFallback.get();
 }
 
 bool Model::isEndOfGeneration(int32_t token) const

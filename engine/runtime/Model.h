@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,17 @@ public:
     const model::LoadedModel& loaded() const { return *m_loaded; }
     model::Backend& backend() const { return *m_backend; }
 
+    // True when backend() is the GPU backend (all or some layers on the device).
+    bool usesGpu() const { return m_usesGpu; }
+    // The CPU backend that sessions move to when the GPU fails: backend() itself when that is the
+    // CPU, otherwise one created on first use (thread-safe). Errors: those of the CPU backend.
+    Result<model::Backend*> cpuBackend() const;
+
+    // One line for a status bar when the model runs on the CPU although a usable GPU was there
+    // (it lacked the memory, or the model needs something the GPU backend lacks); "" otherwise,
+    // also when there simply is no usable GPU (ModelInfo::backendFallbackReason says why).
+    const std::string& backendNote() const { return m_backendNote; }
+
 private:
     Model() = default;
 
@@ -53,7 +65,11 @@ private:
     std::shared_ptr<const model::LoadedModel> m_loaded;
     std::unique_ptr<tokenizer::Tokenizer> m_tokenizer;
     std::unique_ptr<model::Backend> m_backend;
+    bool m_usesGpu = false;
+    std::string m_backendNote;
     std::vector<int32_t> m_endTokens;
+    mutable std::mutex m_cpuFallbackMutex;
+    mutable std::unique_ptr<model::Backend> m_cpuFallback; // guarded by m_cpuFallbackMutex
 };
 
 } // namespace engine

@@ -1,6 +1,7 @@
 #include "runtime/Session.h"
 
 #include "model/Backend.h"
+#include "core/Log.h"
 #include "runtime/Model.h"
 #include "runtime/Sampler.h"
 #include "runtime/StopMatcher.h"
@@ -29,17 +30,52 @@ size_t commonPrefix(std::span<const int32_t> a, std::span<const int32_t> b)
     return i;
 }
 
+// What a GPU can fail with at run time; the CPU can then do the work.
+bool isGpuFailure(const Error& e)
+{
+    return e.code == ErrorCode::Device || e.code == ErrorCode::OutOfMemory;
+}
+
 } // namespace
 
 Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> model)
 {
-    auto ctx = model->backend().createContext(model->info().contextLength, model->options().kvCacheType);
-    if (!ctx)
-        return ctx.error();
     std::unique_ptr<Session> s(new Session());
     s->m_model = std::move(model);
-    s->m_context = std::move(ctx).value();
+    auto ctx = s->m_model->backend().createContext(s->m_model->info().contextLength, s->m_model->options().kvCacheType);
+    if (ctx) {
+        s->m_context = std::move(ctx).value();
+        s->m_onGpu = s->m_model->usesGpu();
+        return s;
+    }
+    if (!s->m_model->usesGpu() || !isGpuFailure(ctx.error()))
+        return ctx.error();
+    if (auto moved = s->moveToCpu(ctx.error()); !moved)
+        return moved.error();
     return s;
+}
+
+Result<void> Session::moveToCpu(const Error& failure)
+{
+    auto cpu = m_model->cpuBackend();
+    if (!cpu)
+        return cpu.error();
+    // The GPU context goes first: its device memory may be what the system is short of.
+    m_context.reset();
+    m_cached.clear();
+    m_onGpu = false;
+    auto ctx = (*cpu)->createContext(m_model->info().contextLength, m_model->options().kvCacheType);
+    if (!ctx)
+        return ctx.error();
+    m_context = std::move(ctx).value();
+    m_note = "the GPU failed (" + failure.message() + "); continuing on the CPU";
+    log(LogLevel::Debug, m_note);
+    return {};
+}
+
+std::string Session::backendNote() const
+{
+    return m_note.empty() ? m_model->backendNote() : m_note;
 }
 
 Session::~Session() = default;
@@ -81,6 +117,12 @@ Result<void> Session::process(std::span<const int32_t> seq, size_t reuse, std::s
     for (int32_t& r : shifted)
         r -= static_cast<int32_t>(reuse);
     auto r = m_context->forward(seq.subspan(reuse), static_cast<int>(reuse), shifted, logits, cancel);
+    if (!r && m_onGpu && isGpuFailure(r.error())) {
+        // The KV cache was on the GPU: process the whole sequence again on the CPU.
+        if (auto moved = moveToCpu(r.error()); !moved)
+            return moved;
+        r = m_context->forward(seq, 0, rows, logits, cancel);
+    }
     if (!r)
         return r;
     m_cached.assign(seq.begin(), seq.end());

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace engine::model {
@@ -25,7 +26,8 @@ class Model;
 
 class Session {
 public:
-    // Allocates the KV cache for model->info().contextLength tokens. Errors: OutOfMemory, Device.
+    // Allocates the KV cache for model->info().contextLength tokens; when the GPU cannot hold it,
+    // the session runs on the CPU (see backendNote()). Errors: OutOfMemory.
     static Result<std::unique_ptr<Session>> create(std::shared_ptr<const Model> model);
     ~Session();
     Session(const Session&) = delete;
@@ -37,6 +39,8 @@ public:
     // prompt, token id out of range), ContextFull (ContextPolicy::Stop and the prompt does not
     // fit). Cancelling is not an error: generation ends with StopReason::Cancelled and the
     // statistics so far (the cache keeps what was fully processed).
+    // When the GPU fails during a call (device lost, out of device memory), the session moves
+    // to the CPU, processes the tokens so far again there and carries on (see backendNote()).
     // With onPrefill, the prompt tokens after the reused prefix are processed in chunks of
     // kPrefillChunk and onPrefill(done, total) follows each chunk (done rising to total, the
     // number of tokens prefilled); a cancelled prefill reports no further.
@@ -56,6 +60,11 @@ public:
     // Forgets the cache (the next call prefills everything).
     void reset();
 
+    // One line for a status bar when this session does not run where the model was loaded to
+    // run: the GPU failed (device lost, out of device memory) and the session continues on the
+    // CPU; else Model::backendNote(); "" when all is as asked.
+    std::string backendNote() const;
+
     int contextLength() const;
     // Tokens whose keys and values are in the cache, in order.
     std::span<const int32_t> cachedTokens() const { return m_cached; }
@@ -70,8 +79,13 @@ private:
     Result<void> process(std::span<const int32_t> seq, size_t reuse, std::span<const int32_t> rows, float* logits,
                          const std::atomic<bool>* cancel);
 
+    // Replaces the GPU context by a CPU one after `failure`; the cache is empty afterwards.
+    Result<void> moveToCpu(const Error& failure);
+
     std::shared_ptr<const Model> m_model;
     std::unique_ptr<model::BackendContext> m_context;
+    bool m_onGpu = false;       // m_context belongs to the model's GPU backend
+    std::string m_note;         // why the session left the GPU
     std::vector<int32_t> m_cached;
 };
 
