@@ -157,6 +157,7 @@ void MessageWidget::setStreamingText(const QString& text)
     QTextDocument* doc = m_body->document();
     QTextCursor cursor(doc);
     const int boundary = stableBoundary(text, m_stableLength);
+    const int changedFrom = m_stableDocEnd; // everything after it is inserted again below
     if (m_stableLength == 0 && m_stableDocEnd == 0)
         doc->clear();
     auto replaceTail = [&](const QString& markdown) {
@@ -182,7 +183,7 @@ void MessageWidget::setStreamingText(const QString& text)
         m_stableDocEnd = cursor.position();
     }
     replaceTail(text.mid(m_stableLength));
-    shadeCodeBlocks(doc->findBlock(m_stableDocEnd > 0 ? m_stableDocEnd - 1 : 0));
+    shadeCodeBlocks(doc->findBlock(changedFrom > 0 ? changedFrom - 1 : 0));
     fitHeight();
 }
 

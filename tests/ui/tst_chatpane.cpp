@@ -18,6 +18,7 @@
 #include <QPushButton>
 #include <QToolButton>
 #include <QTest>
+#include <QTextBlock>
 #include <QTextBrowser>
 
 #include <ctime>
@@ -83,6 +84,27 @@ private slots:
         // The Python block gets syntax colours once the reply has settled.
         auto* body = view()->last()->findChild<QTextBrowser*>(QStringLiteral("messageBody"));
         QTRY_VERIFY(body->document()->find(QStringLiteral("'hi'")).charFormat().hasProperty(QTextFormat::ForegroundBrush));
+    }
+
+    void codeBlockStreamedInPiecesIsCodeOnEveryLine()
+    {
+        // Streamed a word at a time, the fence arrives in a tail that is re-parsed piece by
+        // piece; every line of the block must still end up a code block (shaded, monospace).
+        m_service->setWordsPerBatch(1);
+        m_service->setReplies({QStringLiteral("Steps:\n\n1. Install it.\n2. Run it.\n\n```bash\nsudo apt install x\n"
+                                              "systemctl --user enable x\n```\n\nThen wait.")});
+        type(QStringLiteral("how?"));
+        QTest::keyClick(input(), Qt::Key_Return);
+        QTRY_VERIFY(!m_pane->isBusy());
+        auto* body = view()->last()->findChild<QTextBrowser*>(QStringLiteral("messageBody"));
+        for (const QString& line : {QStringLiteral("sudo apt install x"), QStringLiteral("systemctl --user enable x")}) {
+            const QTextBlock block = body->document()->find(line).block();
+            QVERIFY2(block.isValid(), qPrintable(line));
+            QCOMPARE(block.text(), line);
+            QVERIFY2(block.blockFormat().hasProperty(QTextFormat::BlockCodeFence), qPrintable(line));
+            QVERIFY2(block.blockFormat().hasProperty(QTextFormat::BackgroundBrush), qPrintable(line));
+        }
+        QVERIFY(!body->document()->find(QStringLiteral("Then wait.")).block().blockFormat().hasProperty(QTextFormat::BlockCodeFence));
     }
 
     void probabilityViewColoursTokens()
