@@ -2,6 +2,7 @@
 
 #include "core/CpuFeatures.h"
 #include "cpu/Attention.h"
+#include "cpu/CpuWeights.h"
 #include "cpu/MatMul.h"
 #include "cpu/Ops.h"
 #include "cpu/ThreadPool.h"
@@ -35,7 +36,8 @@ const float* f32OrNull(const Tensor& t)
 
 class CpuContext final : public model::BackendContext {
 public:
-    CpuContext(std::shared_ptr<const model::LoadedModel> model, ThreadPool& pool, std::mutex& poolMutex, int nCtx, KvCacheType kvType);
+    CpuContext(std::shared_ptr<const model::LoadedModel> model, std::shared_ptr<const CpuWeights> weights, ThreadPool& pool,
+               std::mutex& poolMutex, int nCtx, KvCacheType kvType);
 
     int capacity() const override { return m_nCtx; }
     Result<void> forward(std::span<const int32_t> tokens, int startPos, std::span<const int32_t> logitRows, float* logits,
@@ -54,6 +56,7 @@ private:
     size_t kvLayerBytes(int dimPerPos) const { return static_cast<size_t>(m_nCtx) * dimPerPos * (m_kvType == KvCacheType::F16 ? 2 : 4); }
 
     std::shared_ptr<const model::LoadedModel> m_model;
+    std::shared_ptr<const CpuWeights> m_weights;
     const ModelConfig& m_c;
     const model::ModelWeights& m_w;
     ThreadPool& m_pool;
@@ -76,9 +79,9 @@ private:
     std::vector<float> m_outScratch;              // normed rows for the output matrix
 };
 
-CpuContext::CpuContext(std::shared_ptr<const model::LoadedModel> model, ThreadPool& pool, std::mutex& poolMutex, int nCtx,
-                       KvCacheType kvType)
-    : m_model(std::move(model)), m_c(m_model->config), m_w(m_model->weights), m_pool(pool), m_poolMutex(poolMutex), m_nCtx(nCtx),
+CpuContext::CpuContext(std::shared_ptr<const model::LoadedModel> model, std::shared_ptr<const CpuWeights> weights, ThreadPool& pool,
+                       std::mutex& poolMutex, int nCtx, KvCacheType kvType)
+    : m_model(std::move(model)), m_weights(std::move(weights)), m_c(m_model->config), m_w(m_weights->weights), m_pool(pool), m_poolMutex(poolMutex), m_nCtx(nCtx),
       m_kvType(kvType)
 {
     m_qDim = m_c.nHead * m_c.headDim;
@@ -325,7 +328,10 @@ Result<void> CpuContext::forwardBatch(std::span<const int32_t> tokens, int pos0,
 
 class CpuBackend final : public model::Backend {
 public:
-    CpuBackend(std::shared_ptr<const model::LoadedModel> model, int threads) : m_model(std::move(model)), m_pool(threads) {}
+    CpuBackend(std::shared_ptr<const model::LoadedModel> model, int threads)
+        : m_model(std::move(model)), m_pool(threads), m_weights(prepareCpuWeights(*m_model, m_pool))
+    {
+    }
 
     std::string description() const override
     {
@@ -338,7 +344,7 @@ public:
         if (nCtx <= 0)
             return makeError(ErrorCode::InvalidArgument, "context length must be positive, got " + std::to_string(nCtx));
         try {
-            return std::unique_ptr<model::BackendContext>(std::make_unique<CpuContext>(m_model, m_pool, m_poolMutex, nCtx, kvType));
+            return std::unique_ptr<model::BackendContext>(std::make_unique<CpuContext>(m_model, m_weights, m_pool, m_poolMutex, nCtx, kvType));
         } catch (const std::bad_alloc&) {
             return makeError(ErrorCode::OutOfMemory, "cannot allocate the KV cache for " + std::to_string(nCtx) + " tokens");
         }
@@ -347,6 +353,7 @@ public:
 private:
     std::shared_ptr<const model::LoadedModel> m_model;
     ThreadPool m_pool;
+    std::shared_ptr<const CpuWeights> m_weights;
     std::mutex m_poolMutex;
 };
 

@@ -164,8 +164,17 @@ void matmul(ThreadPool& pool, std::span<MatMulJob> jobs)
             job.yStride = job.rowCount;
         Prepared& p = prep[j];
         p.act = job.x->prepared(pool, job.w->type, p.actStride);
-        p.tile = scalar ? quant::matMulTileScalar(job.w->type) : quant::matMulTile(job.w->type);
-        p.panel = !scalar && job.x->rows() >= kPanelMinInputs && panelsEnabled() ? quant::panelOps(job.w->type) : nullptr;
+        const bool wantPanel = job.x->rows() >= kPanelMinInputs && panelsEnabled();
+        if (job.w->interleaved) {
+            // The CPU backend interleaves only where these kernels run, and only matrices whose
+            // row ranges fall on groups of 8 (CpuWeights.cpp).
+            assert(job.rowBegin % 8 == 0 && job.rowCount % 8 == 0 && !scalar);
+            p.tile = quant::interleavedTile(job.w->type);
+            p.panel = wantPanel ? quant::interleavedPanelOps(job.w->type) : nullptr;
+        } else {
+            p.tile = scalar ? quant::matMulTileScalar(job.w->type) : quant::matMulTile(job.w->type);
+            p.panel = !scalar && wantPanel ? quant::panelOps(job.w->type) : nullptr;
+        }
         p.sums = p.panel ? job.x->panelSums(pool, job.w->type) : nullptr;
         // Decode (one input row): many small tasks so every thread stays busy to the end;
         // prefill: a panel of rows per task, or tiles of kRowTile weight rows × kTokenTile
@@ -173,7 +182,7 @@ void matmul(ThreadPool& pool, std::span<MatMulJob> jobs)
         if (p.panel)
             p.rowTile = panelRowsPerTask(*p.panel, job.w->cols);
         else
-            p.rowTile = job.x->rows() == 1 ? std::max(4, job.rowCount / (pool.size() * 16) / 4 * 4) : kRowTile;
+            p.rowTile = job.x->rows() == 1 ? std::max(8, job.rowCount / (pool.size() * 16) / 8 * 8) : kRowTile;
         p.firstTask = nTasks;
         nTasks += (job.rowCount + p.rowTile - 1) / p.rowTile;
     }

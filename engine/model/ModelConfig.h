@@ -70,6 +70,9 @@ struct Tensor {
     size_t rowBytes = 0;
     const uint8_t* data = nullptr;
     std::string name;
+    // Rows stored 8 at a time (quant::interleaveRows): only in the CPU backend's own copy of
+    // the weight table, never in the loaded model's.
+    bool interleaved = false;
 
     bool present() const { return data != nullptr; }
     const uint8_t* row(int64_t r) const { return data + static_cast<size_t>(r) * rowBytes; }

@@ -96,6 +96,27 @@ void activationPanelSums(TensorType weightType, const void* actRow, int64_t n, f
     detail::avx2ActivationPanelSums(weightType, actRow, n, sums);
 }
 
+bool canInterleave(TensorType weightType)
+{
+    return useAvx2() && detail::avx2CanInterleave(weightType);
+}
+
+void interleaveRows(TensorType weightType, int64_t n, int64_t nRows, const void* src, size_t srcStride, void* dst)
+{
+    assert(canInterleave(weightType) && nRows % 8 == 0);
+    detail::avx2InterleaveRows(weightType, n, nRows, src, srcStride, dst);
+}
+
+MatMulTileFn interleavedTile(TensorType weightType)
+{
+    return canInterleave(weightType) ? detail::avx2InterleavedTile(weightType) : nullptr;
+}
+
+const PanelOps* interleavedPanelOps(TensorType weightType)
+{
+    return canInterleave(weightType) ? detail::avx2InterleavedPanelOps(weightType) : nullptr;
+}
+
 bool hasVecDot(TensorType weightType)
 {
     return detail::scalarVecDot(weightType) != nullptr;

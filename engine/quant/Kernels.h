@@ -65,6 +65,16 @@ inline int64_t activationPanelSumsCount(int64_t n) { return n / 32 * 4; }
 // scale times the sum of the block's integers, of the whole block and of each half.
 void activationPanelSums(TensorType weightType, const void* actRow, int64_t n, float* sums);
 
+// Weight matrices stored 8 rows at a time, four bytes of each row in turn (the CPU backend's
+// load-time layout for Q4_0 and Q8_0 where the AVX2 kernels run; same size as the rows). Group
+// g of 8 rows starts where row 8g started, so a range of rows that starts at a multiple of 8 is
+// addressed as before. interleavedTile has MatMulTileFn's contract with nRows a multiple of 8 and
+// weights at the first row of a group; interleavedPanelOps packs panels from this layout.
+bool canInterleave(TensorType weightType); // false where the kernels below do not run
+void interleaveRows(TensorType weightType, int64_t n, int64_t nRows, const void* src, size_t srcStride, void* dst);
+MatMulTileFn interleavedTile(TensorType weightType);
+const PanelOps* interleavedPanelOps(TensorType weightType);
+
 // "AVX2" or "scalar": which kernel set vecDot hands out (for logs and benchmarks).
 const char* kernelIsaName();
 

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 namespace engine::quant::detail {
 namespace {
@@ -282,6 +283,46 @@ void pack(int64_t n, int64_t nRows, const void* weights, size_t weightStride, vo
     }
 }
 
+// Panels from weights already interleaved by interleaveRows (KernelsAvx2Interleaved.cpp): the
+// quants are in place, only the nibbles are split and the scales converted.
+template <typename F>
+void packInterleaved(int64_t n, int64_t nRows, const void* weights, size_t weightStride, void* panel)
+{
+    static_assert(std::is_same_v<F, PanelQ4_0> || std::is_same_v<F, PanelQ8_0>);
+    constexpr size_t kGroupBlockBytes = kGroupRows * (std::is_same_v<F, PanelQ4_0> ? sizeof(BlockQ4_0) : sizeof(BlockQ8_0));
+    const int64_t nb = n / kQK;
+    auto* out = static_cast<uint8_t*>(panel);
+    for (int64_t g = 0; g < nRows / kGroupRows; ++g) {
+        const auto* group = static_cast<const uint8_t*>(weights) + static_cast<size_t>(g) * kGroupRows * weightStride;
+        for (int64_t i = 0; i < nb; ++i, out += blockBytes<F>()) {
+            const uint8_t* src = group + static_cast<size_t>(i) * kGroupBlockBytes;
+            const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
+            auto* header = reinterpret_cast<float*>(out);
+            _mm256_storeu_ps(header, d);
+            _mm256_storeu_ps(header + 8, d);
+            const __m256 corr = std::is_same_v<F, PanelQ4_0> ? _mm256_mul_ps(d, _mm256_set1_ps(-8.0f)) : _mm256_setzero_ps();
+            _mm256_storeu_ps(header + 16, corr);
+            _mm256_storeu_ps(header + 24, corr);
+            const uint8_t* qs = src + kGroupRows * sizeof(Half);
+            uint8_t* values = out + kHeaderBytes;
+            if constexpr (std::is_same_v<F, PanelQ4_0>) {
+                for (int m = 0; m < 4; ++m) {
+                    const __m256i v = loadu(qs + 32 * m);
+                    _mm256_storeu_si256(reinterpret_cast<__m256i*>(values + 32 * m), _mm256_and_si256(v, _mm256_set1_epi8(0x0F)));
+                    _mm256_storeu_si256(reinterpret_cast<__m256i*>(values + 32 * (m + 4)),
+                                        _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F)));
+                }
+            } else {
+                for (int j = 0; j < 8; ++j) {
+                    const __m256i v = loadu(qs + 32 * j);
+                    _mm256_storeu_si256(reinterpret_cast<__m256i*>(values + 32 * j), v);
+                    _mm256_storeu_si256(reinterpret_cast<__m256i*>(values + kValueBytes + 32 * j), _mm256_abs_epi8(v));
+                }
+            }
+        }
+    }
+}
+
 inline __m256i broadcast4(const int8_t* p)
 {
     int32_t v;
@@ -421,7 +462,23 @@ inline void halfSums(const int8_t* q, int& low, int& high)
     high = _mm_cvtsi128_si32(hi) + _mm_extract_epi32(hi, 1);
 }
 
+template <typename F>
+const PanelOps* interleavedOpsFor()
+{
+    static const PanelOps ops{kGroupRows, panelBytes<F>, packInterleaved<F>, multiply<F>};
+    return &ops;
+}
+
 } // namespace
+
+const PanelOps* avx2InterleavedPanelOps(TensorType weightType)
+{
+    switch (weightType) {
+    case TensorType::Q4_0: return interleavedOpsFor<PanelQ4_0>();
+    case TensorType::Q8_0: return interleavedOpsFor<PanelQ8_0>();
+    default: return nullptr;
+    }
+}
 
 const PanelOps* avx2PanelOps(TensorType weightType)
 {

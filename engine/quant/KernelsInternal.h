@@ -13,6 +13,10 @@ MatMulTileFn scalarMatMulTile(TensorType weightType);
 MatMulTileFn avx2MatMulTile(TensorType weightType); // nullptr where there is none
 
 const PanelOps* avx2PanelOps(TensorType weightType);
+const PanelOps* avx2InterleavedPanelOps(TensorType weightType);
+bool avx2CanInterleave(TensorType weightType);
+void avx2InterleaveRows(TensorType weightType, int64_t n, int64_t nRows, const void* src, size_t srcStride, void* dst);
+MatMulTileFn avx2InterleavedTile(TensorType weightType);
 void avx2ActivationPanelSums(TensorType weightType, const void* actRow, int64_t n, float* sums);
 
 // nullptr where the AVX2 set has no kernel for the type.

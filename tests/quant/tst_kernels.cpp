@@ -275,6 +275,70 @@ private slots:
         QCOMPARE(covered, 12); // every quantized type has a panel path
     }
 
+    // Weights interleaved 8 rows at a time: the generation tiles and the panels packed from that
+    // layout give each element as the dot product of its (original) row and column; a range of
+    // rows starting at a group boundary is addressed as in the original layout.
+    void interleavedProductsMatchDots()
+    {
+        if (!engine::cpuFeatures().hasAvx2Fma())
+            QSKIP("no AVX2 on this CPU: weights are never interleaved");
+        int covered = 0;
+        for (TensorType t : kWeightTypes) {
+            if (!canInterleave(t))
+                continue;
+            ++covered;
+            QVERIFY(interleavedTile(t) && interleavedPanelOps(t));
+            for (int64_t blocks : {1, 5, 24}) {
+                for (int64_t nCols : {1, 3, 8, 9}) {
+                    const int64_t n = 32 * blocks;
+                    const int64_t nRows = 24;
+                    std::vector<Operands> rows, cols;
+                    for (int64_t r = 0; r < nRows; ++r)
+                        rows.push_back(make(t, n, static_cast<uint32_t>(700 + r)));
+                    for (int64_t c = 0; c < nCols; ++c)
+                        cols.push_back(make(t, n, static_cast<uint32_t>(800 + c)));
+                    const size_t ws = rows[0].weight.size(), as = cols[0].act.size();
+                    std::vector<uint8_t> w(ws * nRows), packed(ws * nRows), a(as * nCols);
+                    for (int64_t r = 0; r < nRows; ++r)
+                        std::copy(rows[r].weight.begin(), rows[r].weight.end(), w.begin() + r * ws);
+                    for (int64_t c = 0; c < nCols; ++c)
+                        std::copy(cols[c].act.begin(), cols[c].act.end(), a.begin() + c * as);
+                    interleaveRows(t, n, nRows, w.data(), ws, packed.data());
+                    // Rows 8..23: the last two groups, from the start of row 8.
+                    const int64_t r0 = 8, count = nRows - r0;
+                    const size_t os = static_cast<size_t>(count) + 2;
+                    std::vector<float> tile(os * nCols, -7.0f), panelOut(os * nCols, -7.0f);
+                    interleavedTile(t)(n, count, nCols, packed.data() + r0 * ws, ws, a.data(), as, tile.data(), os);
+                    const PanelOps* ops = interleavedPanelOps(t);
+                    const int64_t sumsStride = activationPanelSumsCount(n);
+                    std::vector<float> sums(static_cast<size_t>(sumsStride * nCols));
+                    for (int64_t c = 0; c < nCols; ++c)
+                        activationPanelSums(t, a.data() + c * as, n, sums.data() + c * sumsStride);
+                    std::vector<uint8_t> panel(ops->bytes(n, count));
+                    ops->pack(n, count, packed.data() + r0 * ws, ws, panel.data());
+                    ops->multiply(n, count, nCols, panel.data(), a.data(), as, sums.data(), sumsStride, panelOut.data(), os);
+                    double num[2] = {}, den = 0;
+                    for (int64_t c = 0; c < nCols; ++c) {
+                        for (int64_t r = 0; r < count; ++r) {
+                            float dot = 0;
+                            vecDotScalar(t)(n, &dot, w.data() + (r0 + r) * ws, a.data() + c * as);
+                            const double e0 = static_cast<double>(tile[c * os + r]) - dot;
+                            const double e1 = static_cast<double>(panelOut[c * os + r]) - dot;
+                            num[0] += e0 * e0;
+                            num[1] += e1 * e1;
+                            den += static_cast<double>(dot) * dot;
+                        }
+                        QCOMPARE(tile[c * os + count], -7.0f);
+                        QCOMPARE(panelOut[c * os + count + 1], -7.0f);
+                    }
+                    QVERIFY2(num[0] <= 1e-10 * den && num[1] <= 1e-10 * den,
+                             qPrintable(label(t, n) + QStringLiteral(" cols=%1: NMSE tile %2 panel %3").arg(nCols).arg(num[0] / den).arg(num[1] / den)));
+                }
+            }
+        }
+        QCOMPARE(covered, 2); // Q4_0 and Q8_0
+    }
+
     // Generation (one activation row): matMulTile equals vecDot bit for bit, so a decode step
     // gives the same logits whichever path computes a row (block counts below, at and past the
     // 8-block groups of the symmetric formats' column kernel, odd and even).

@@ -1,0 +1,89 @@
+#include "cpu/CpuWeights.h"
+
+#include "quant/Kernels.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string_view>
+
+namespace engine::cpu {
+
+namespace {
+
+constexpr int kGroupRows = 8;
+
+// Asks the kernel to drop the file pages of a matrix that is no longer read. MADV_PAGEOUT keeps
+// the contents (clean file pages are re-read on a later access; anonymous memory is swapped or
+// left alone), unlike MADV_DONTNEED, which would zero anonymous memory.
+void releasePages(const uint8_t* data, size_t bytes)
+{
+#ifdef MADV_PAGEOUT
+    const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) / page * page;
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) / page * page;
+    if (end > begin)
+        madvise(reinterpret_cast<void*>(begin), end - begin, MADV_PAGEOUT);
+#else
+    (void)data;
+    (void)bytes;
+#endif
+}
+
+bool interleavingDisabled()
+{
+    const char* v = std::getenv("INKSTONE_MATMUL");
+    return v && std::string_view(v) == "tiles";
+}
+
+} // namespace
+
+std::shared_ptr<const CpuWeights> prepareCpuWeights(const model::LoadedModel& model, ThreadPool& pool)
+{
+    auto cpu = std::make_shared<CpuWeights>();
+    cpu->weights = model.weights;
+    if (interleavingDisabled())
+        return cpu;
+    const model::ModelConfig& c = model.config;
+    // Products address these matrices by row ranges (fused q/k/v, fused gate/up): every range
+    // must start and end on a group of 8 rows.
+    const bool qkvAligned = (c.nHead * c.headDim) % kGroupRows == 0 && (c.nHeadKv * c.headDim) % kGroupRows == 0;
+    const bool ffAligned = c.nFf % kGroupRows == 0;
+    auto convert = [&](model::Tensor& t, bool aligned) {
+        if (!t.present() || !aligned || t.rows % kGroupRows != 0 || !quant::canInterleave(t.type))
+            return;
+        const size_t bytes = static_cast<size_t>(t.rows) * t.rowBytes;
+        auto copy = std::unique_ptr<uint8_t[]>(new (std::nothrow) uint8_t[bytes]);
+        if (!copy)
+            return; // no memory for the copy: this matrix keeps the file's layout
+        const int64_t groups = t.rows / kGroupRows;
+        const int64_t perTask = std::max<int64_t>(1, groups / (pool.size() * 8));
+        pool.parallelFor(static_cast<int>((groups + perTask - 1) / perTask), [&](int task, int) {
+            const int64_t g0 = task * perTask, g1 = std::min(groups, g0 + perTask);
+            const size_t offset = static_cast<size_t>(g0) * kGroupRows * t.rowBytes;
+            quant::interleaveRows(t.type, t.cols, (g1 - g0) * kGroupRows, t.data + offset, t.rowBytes, copy.get() + offset);
+        });
+        // A tied output matrix is also the embedding table, which stays in use row by row.
+        if (t.data != model.weights.tokenEmbd.data)
+            releasePages(t.data, bytes);
+        t.data = copy.get();
+        t.interleaved = true;
+        cpu->interleavedBytes += bytes;
+        cpu->storage.push_back(std::move(copy));
+    };
+    convert(cpu->weights.output, true);
+    for (model::LayerWeights& l : cpu->weights.layers) {
+        convert(l.wq, true);
+        convert(l.wk, true);
+        convert(l.wv, true);
+        convert(l.wqkv, qkvAligned);
+        convert(l.wo, true);
+        convert(l.ffnGate, true);
+        convert(l.ffnUp, ffAligned);
+        convert(l.ffnDown, true);
+    }
+    return cpu;
+}
+
+} // namespace engine::cpu
