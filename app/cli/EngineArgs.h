@@ -1,6 +1,6 @@
 #pragma once
 // Options shared by the verbs that run a model (run, logits, bench, perplexity):
-//   -m MODEL, -t N, -c N, --backend auto|cpu|vulkan, --kv f16|f32
+//   -m MODEL, -t N, -c N, --backend auto|cpu|vulkan, --gpu-layers N, --kv f16|f32
 // and small helpers for the verbs' own options. Header-only: each verb file includes it.
 
 #include "Verb.h"
@@ -84,6 +84,8 @@ struct EngineArgs {
             }
             return true;
         }
+        if (a == QLatin1String("--gpu-layers"))
+            return intOption(load.gpuLayers, 0, 1 << 20);
         if (a == QLatin1String("--kv")) {
             if (auto v = optionValue(args, i, error)) {
                 if (*v == QLatin1String("f16"))

@@ -19,7 +19,7 @@ namespace {
 
 const char kUsage[] =
     "Usage: inkstone-cli bench -m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--backend auto|cpu|vulkan]\n"
-    "                          [--kv f16|f32] [--json]\n"
+    "                          [--gpu-layers N] [--kv f16|f32] [--json]\n"
     "\n"
     "Measures prompt processing (ppP: P random tokens in one batch from an empty cache) and text\n"
     "generation (tgN: N tokens decoded one at a time) in tokens/s, mean ± standard deviation over\n"
@@ -33,6 +33,7 @@ const char kUsage[] =
     "  -r N         repetitions (default 3)\n"
     "  -t N         threads (default: one per core, at most 8)\n"
     "  --backend B  auto (default), cpu or vulkan\n"
+    "  --gpu-layers N  layers on the GPU, the rest on the CPU (default: as many as fit)\n"
     "  --kv T       KV cache type: f16 (default) or f32\n"
     "  --json       print a JSON array instead of the table\n"
     "  -h, --help   show this help\n"

@@ -14,7 +14,7 @@ namespace {
 
 const char kUsage[] =
     "Usage: inkstone-cli logits -m MODEL --tokens ID,ID,... [--positions last|all|I,J,...]\n"
-    "                           [--backend auto|cpu|vulkan] [-t N] [--kv f16|f32]\n"
+    "                           [--backend auto|cpu|vulkan] [--gpu-layers N] [-t N] [--kv f16|f32]\n"
     "\n"
     "Runs the token ids through the model in one batch (positions 0, 1, ...) and prints the\n"
     "logits at the requested positions as JSON: {\"positions\": [...], \"logits\": [[...], ...]},\n"
@@ -25,6 +25,7 @@ const char kUsage[] =
     "  --tokens IDS      comma-separated token ids (no BOS is added)\n"
     "  --positions P     last (default), all, or comma-separated positions\n"
     "  --backend B       auto (default), cpu or vulkan\n"
+    "  --gpu-layers N    layers on the GPU, the rest on the CPU (default: as many as fit)\n"
     "  -t N              threads (default: one per core, at most 8)\n"
     "  --kv T            KV cache type: f16 (default) or f32\n"
     "  -h, --help        show this help\n"

@@ -17,7 +17,7 @@ namespace {
 
 const char kUsage[] =
     "Usage: inkstone-cli perplexity -m MODEL -f FILE [-c 512] [-t N] [--backend auto|cpu|vulkan]\n"
-    "                               [--kv f16|f32]\n"
+    "                               [--gpu-layers N] [--kv f16|f32]\n"
     "\n"
     "Tokenizes FILE, cuts it into chunks of c tokens and scores the second half of each chunk\n"
     "(as llama.cpp's llama-perplexity does). Prints the running perplexity after each chunk and\n"
@@ -29,6 +29,7 @@ const char kUsage[] =
     "  -c N         chunk size in tokens (default 512)\n"
     "  -t N         threads (default: one per core, at most 8)\n"
     "  --backend B  auto (default), cpu or vulkan\n"
+    "  --gpu-layers N  layers on the GPU, the rest on the CPU (default: as many as fit)\n"
     "  --kv T       KV cache type: f16 (default) or f32\n"
     "  -h, --help   show this help\n"
     "\n"

@@ -17,7 +17,7 @@ namespace {
 const char kUsage[] =
     "Usage: inkstone-cli run -m MODEL -p TEXT [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p P]\n"
     "                        [--repeat-penalty R] [--seed S] [-t N] [-c N] [--backend auto|cpu|vulkan]\n"
-    "                        [--kv f16|f32] [--chat] [--stop TEXT]... [--ignore-eos]\n"
+    "                        [--gpu-layers N] [--kv f16|f32] [--chat] [--stop TEXT]... [--ignore-eos]\n"
     "\n"
     "Generates text after the prompt and streams it to stdout. With --chat the prompt is sent as\n"
     "a user message through the model's chat template. Statistics are printed on stderr.\n"
@@ -35,6 +35,7 @@ const char kUsage[] =
     "  -t N                threads (default: one per core, at most 8)\n"
     "  -c N                context length (default: the model's, at most 4096)\n"
     "  --backend B         auto (default), cpu or vulkan\n"
+    "  --gpu-layers N      layers on the GPU, the rest on the CPU (default: as many as fit)\n"
     "  --kv T              KV cache type: f16 (default) or f32\n"
     "  --chat              apply the model's chat template to the prompt\n"
     "  --stop TEXT         stop when TEXT appears (not printed); may be repeated\n"

@@ -42,7 +42,7 @@ struct BackendChoiceResult {
 Result<BackendChoiceResult> makeBackend(const std::shared_ptr<const model::LoadedModel>& loaded, const LoadOptions& options)
 {
     BackendChoiceResult chosen;
-    if (options.backend != BackendChoice::Cpu) {
+    if (options.backend != BackendChoice::Cpu && options.gpuLayers != 0) {
         model::BackendFactory gpu = model::gpuBackendFactory();
         if (gpu) {
             auto backend = gpu(loaded, options);

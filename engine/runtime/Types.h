@@ -31,6 +31,9 @@ struct LoadOptions {
     int contextLength = 0;             // 0: the model's maximum, capped at kDefaultContextCap
     KvCacheType kvCacheType = KvCacheType::F16;
     BackendChoice backend = BackendChoice::Auto;
+    // Layers on the GPU (llama.cpp's -ngl): -1 as many as fit in free device memory (all when
+    // the model fits); N: the first N on the GPU, the rest and the output on the CPU; 0: the CPU.
+    int gpuLayers = -1;
     ContextPolicy contextPolicy = ContextPolicy::Stop;
     // With ContextPolicy::Shift: tokens at the start that are never dropped (the system prompt).
     // -1: the first quarter of the context.

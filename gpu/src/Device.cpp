@@ -135,6 +135,33 @@ uint64_t Device::maxBufferBytes() const
     return limit;
 }
 
+uint64_t Device::availableBytes() const
+{
+    VkPhysicalDeviceMemoryBudgetPropertiesEXT budget{};
+    budget.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT;
+    VkPhysicalDeviceMemoryProperties2 props{};
+    props.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2;
+    if (m_info.memoryBudget)
+        props.pNext = &budget;
+    vkGetPhysicalDeviceMemoryProperties2(m_info.physical, &props);
+    // Buffers go to one heap (true VRAM preferred), so the largest device-local heap counts, not the sum.
+    uint64_t free = 0;
+    for (uint32_t h = 0; h < props.memoryProperties.memoryHeapCount; ++h) {
+        if (!(props.memoryProperties.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT))
+            continue;
+        const uint64_t size = props.memoryProperties.memoryHeaps[h].size;
+        uint64_t heapFree = 0;
+        if (m_info.memoryBudget)
+            heapFree = budget.heapBudget[h] > budget.heapUsage[h] ? budget.heapBudget[h] - budget.heapUsage[h] : 0;
+        else
+            heapFree = size / 10 * 8 > m_allocatedBytes ? size / 10 * 8 - m_allocatedBytes : 0;
+        free = std::max(free, heapFree);
+    }
+    if (m_allocationLimit != UINT64_MAX)
+        free = std::min(free, m_allocationLimit > m_allocatedBytes ? m_allocationLimit - m_allocatedBytes : 0);
+    return free;
+}
+
 Result<uint32_t> Device::memoryType(uint32_t typeBits, MemoryKind kind) const
 {
     // DeviceLocal: prefer memory the CPU cannot see (true VRAM), else any device-local type

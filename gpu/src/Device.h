@@ -63,6 +63,10 @@ public:
     // an allocation that would take the total above limit fails with ErrorCode::OutOfMemory,
     // and simulateDeviceLost makes the next submission fail as a lost device would.
     uint64_t allocatedBytes() const { return m_allocatedBytes; }
+    // Device-local memory still free for this process: the driver's budget minus its usage
+    // (VK_EXT_memory_budget), else 80 % of the largest device-local heap minus what we hold;
+    // never more than the testing limit leaves.
+    uint64_t availableBytes() const;
     void setAllocationLimitForTesting(uint64_t limit) { m_allocationLimit = limit; }
     void simulateDeviceLostForTesting() { m_simulateLost = true; }
     Result<void> noteAllocation(uint64_t bytes);

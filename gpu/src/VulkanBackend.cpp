@@ -2,11 +2,14 @@
 
 #include "Buffer.h"
 #include "CommandBatch.h"
+#include "CpuLayers.h"
 #include "Device.h"
 #include "DeviceMatrix.h"
 #include "Instance.h"
+#include "MemoryPlan.h"
 #include "Ops.h"
 #include "cpu/Ops.h"
+#include "quant/Quant.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,7 +25,6 @@ using model::LayerWeights;
 using model::ModelConfig;
 using model::Tensor;
 
-constexpr uint32_t kMaxChunk = 64;        // tokens per recorded chunk; bounds the scratch memory
 constexpr int kLayersPerSubmit = 8;       // cancel granularity
 
 // Everything uploaded once per model.
@@ -31,11 +33,34 @@ struct DeviceWeights {
     std::map<const uint8_t*, std::shared_ptr<Buffer>> vectors;         // f32 norms and biases
 };
 
+// The rows of `tokens` as the GPU's embedding ops would give them: table row · [scale] +
+// [learned position row].
+void embedOnHost(const model::LoadedModel& m, std::span<const int32_t> tokens, int pos0, float* x)
+{
+    const ModelConfig& c = m.config;
+    const model::ModelWeights& w = m.weights;
+    const int d = c.nEmbd;
+    std::vector<float> position(w.posEmbd.present() ? size_t(d) : 0);
+    for (size_t t = 0; t < tokens.size(); ++t) {
+        float* row = x + t * size_t(d);
+        quant::dequantizeRow(w.tokenEmbd.type, w.tokenEmbd.row(tokens[t]), row, d);
+        if (c.embedScale > 0.0f)
+            for (int i = 0; i < d; ++i)
+                row[i] *= c.embedScale;
+        if (w.posEmbd.present()) {
+            // positions past the table reuse its last row, as the CPU backend does
+            quant::dequantizeRow(w.posEmbd.type, w.posEmbd.row(std::min(pos0 + int(t), int(w.posEmbd.rows) - 1)), position.data(), d);
+            for (int i = 0; i < d; ++i)
+                row[i] += position[i];
+        }
+    }
+}
+
 class VulkanBackendImpl;
 
 class VulkanContext final : public model::BackendContext {
 public:
-    VulkanContext(VulkanBackendImpl& backend, int nCtx, KvCacheType kvType) : m_b(backend), m_nCtx(nCtx), m_kvF16(kvType == KvCacheType::F16) {}
+    VulkanContext(VulkanBackendImpl& backend, int nCtx, KvCacheType kvType) : m_b(backend), m_nCtx(nCtx), m_kvType(kvType), m_kvF16(kvType == KvCacheType::F16) {}
     Result<void> init();
 
     int capacity() const override { return m_nCtx; }
@@ -52,16 +77,28 @@ private:
 
     VulkanBackendImpl& m_b;
     int m_nCtx;
+    KvCacheType m_kvType;
     bool m_kvF16;
     uint32_t m_chunk = 1;
     std::vector<Buffer> m_kCache, m_vCache;
     Buffer m_x, m_h, m_q, m_k, m_v, m_attn, m_proj, m_gate, m_up, m_fused, m_scratch, m_sel, m_ids, m_posIds, m_cosSin, m_cosSinLocal, m_logits;
+    Buffer m_input, m_hidden;                       // partial offload: embeddings in, hidden states out
+    std::unique_ptr<model::BackendContext> m_cpuRest; // partial offload: the KV cache of the CPU's layers
     std::unique_ptr<CommandBatch> m_batch; // declared last: destroyed before the buffers it used
 };
 
 class VulkanBackendImpl final : public model::Backend {
 public:
-    std::string description() const override { return "Vulkan \u00b7 " + m_device->info().name; }
+    std::string description() const override
+    {
+        std::string d = "Vulkan \u00b7 " + m_device->info().name;
+        if (m_cpuLayers)
+            d += " \u00b7 " + std::to_string(m_plan.gpuLayers) + "/" + std::to_string(m_model->config.nLayer) + " layers, the rest on "
+                + m_cpuLayers->description();
+        return d;
+    }
+    bool outputOnGpu() const { return m_plan.outputOnGpu; }
+    int gpuLayers() const { return m_plan.gpuLayers; }
     Result<std::unique_ptr<model::BackendContext>> createContext(int nCtx, KvCacheType kvType) override
     {
         if (nCtx <= 0)
@@ -99,8 +136,11 @@ public:
     const Buffer& vector(const Tensor& t) const { return *m_weights.vectors.at(t.data); }
 
     Result<void> uploadAll();
+    Result<void> prepare(const VulkanBackendOptions& options);
 
     std::shared_ptr<const model::LoadedModel> m_model;
+    OffloadPlan m_plan;
+    std::unique_ptr<CpuLayers> m_cpuLayers; // the layers after m_plan.gpuLayers, when not all are here
     std::unique_ptr<Instance> m_ownedInstance; // empty when the caller owns the device
     std::unique_ptr<Device> m_ownedDevice;
     Device* m_device = nullptr;
@@ -110,9 +150,10 @@ public:
 Result<void> VulkanBackendImpl::uploadAll()
 {
     const model::ModelWeights& w = m_model->weights;
-    std::vector<std::pair<const Tensor*, bool>> uploads = {
-        {&w.tokenEmbd, true}, {&w.posEmbd, true}, {&w.output, true}, {&w.outputNorm, false}, {&w.outputNormBias, false}};
-    for (const LayerWeights& l : w.layers) {
+    std::vector<std::pair<const Tensor*, bool>> uploads;
+    if (m_plan.outputOnGpu) // otherwise the host looks up embeddings and the CPU runs the output
+        uploads = {{&w.tokenEmbd, true}, {&w.posEmbd, true}, {&w.output, true}, {&w.outputNorm, false}, {&w.outputNormBias, false}};
+    for (const LayerWeights& l : std::span(w.layers).first(size_t(m_plan.gpuLayers))) {
         for (const Tensor* t : {&l.wq, &l.wk, &l.wv, &l.wqkv, &l.wo, &l.ffnGate, &l.ffnUp, &l.ffnDown})
             uploads.emplace_back(t, true);
         for (const Tensor* t : {&l.attnNorm, &l.attnNormBias, &l.ffnNorm, &l.ffnNormBias, &l.qNorm, &l.kNorm, &l.postAttnNorm,
@@ -125,6 +166,26 @@ Result<void> VulkanBackendImpl::uploadAll()
     return {};
 }
 
+// Chooses how many layers go to the device (options.gpuLayers, or what free memory allows),
+// prepares the CPU's share, then uploads the device's.
+Result<void> VulkanBackendImpl::prepare(const VulkanBackendOptions& options)
+{
+    const ModelConfig& c = m_model->config;
+    const int nCtx = options.contextLength > 0 ? options.contextLength : std::max(1, std::min(LoadOptions::kDefaultContextCap, c.nCtxTrain));
+    const MemoryNeeds needs = estimateMemory(*m_model, nCtx, options.kvCacheType, m_device->maxBufferBytes());
+    auto plan = planOffload(needs, m_device->availableBytes(), options.gpuLayers);
+    if (!plan)
+        return plan.error();
+    m_plan = *plan;
+    if (!m_plan.outputOnGpu) {
+        auto cpuLayers = CpuLayers::create(m_model, m_plan.gpuLayers, std::min<int>(int(kMaxChunk), c.nVocab), options.threads);
+        if (!cpuLayers)
+            return cpuLayers.error();
+        m_cpuLayers = std::move(*cpuLayers);
+    }
+    return uploadAll();
+}
+
 Result<Buffer> VulkanContext::make(uint64_t floats, MemoryKind kind)
 {
     return Buffer::create(*m_b.m_device, std::max<uint64_t>(floats, 1) * 4, kind);
@@ -134,13 +195,13 @@ Result<void> VulkanContext::init()
 {
     const ModelConfig& c = m_b.m_model->config;
     Device& device = *m_b.m_device;
-    // The attention scratch holds chunk x heads x context scores: the chunk shrinks to fit a buffer.
-    const uint64_t perToken = uint64_t(c.nHead) * uint64_t(m_nCtx) * 4;
-    m_chunk = uint32_t(std::clamp<uint64_t>(std::min<uint64_t>(device.maxBufferBytes(), 256ull << 20) / perToken, 1, kMaxChunk));
-    m_chunk = std::min<uint32_t>(m_chunk, uint32_t(m_nCtx));
-    const uint32_t qDim = c.nHead * c.headDim, kDim = c.nHeadKv * c.headDim, vDim = c.nHeadKv * c.headDimV;
+    const bool full = m_b.outputOnGpu();
+    const ActivationSizes s = activationSizes(c, m_nCtx, device.maxBufferBytes(), full,
+                                              full ? UINT32_MAX : uint32_t(m_b.m_cpuLayers->maxTokens()));
+    m_chunk = s.chunk;
+    const uint32_t kDim = c.nHeadKv * c.headDim, vDim = c.nHeadKv * c.headDimV;
     const uint64_t kvElem = m_kvF16 ? 2 : 4;
-    for (int il = 0; il < c.nLayer; ++il) {
+    for (int il = 0; il < m_b.gpuLayers(); ++il) {
         auto k = Buffer::create(device, uint64_t(m_nCtx) * kDim * kvElem, MemoryKind::DeviceLocal);
         auto v = Buffer::create(device, uint64_t(m_nCtx) * vDim * kvElem, MemoryKind::DeviceLocal);
         if (!k)
@@ -150,37 +211,45 @@ Result<void> VulkanContext::init()
         m_kCache.push_back(std::move(*k));
         m_vCache.push_back(std::move(*v));
     }
-    const uint64_t n = m_chunk;
-    const uint32_t fusedWidth = std::max<uint32_t>(qDim + kDim + vDim, 2 * c.nFf);
     struct Want {
         Buffer* buffer;
-        uint64_t floats;
+        uint64_t floats; // 0: not needed in this mode
         MemoryKind kind;
     };
     const Want wants[] = {
-        {&m_x, n * c.nEmbd, MemoryKind::DeviceLocal},
-        {&m_h, n * c.nEmbd, MemoryKind::DeviceLocal},
-        {&m_q, n * qDim, MemoryKind::DeviceLocal},
-        {&m_k, n * kDim, MemoryKind::DeviceLocal},
-        {&m_v, n * vDim, MemoryKind::DeviceLocal},
-        {&m_attn, n * c.nHead * c.headDimV, MemoryKind::DeviceLocal},
-        {&m_proj, n * c.nEmbd, MemoryKind::DeviceLocal},
-        {&m_gate, n * c.nFf, MemoryKind::DeviceLocal},
-        {&m_up, n * c.nFf, MemoryKind::DeviceLocal},
-        {&m_fused, n * fusedWidth, MemoryKind::DeviceLocal},
-        {&m_scratch, n * perToken / 4, MemoryKind::DeviceLocal},
-        {&m_sel, n * c.nEmbd, MemoryKind::DeviceLocal},
-        {&m_ids, n, MemoryKind::HostVisible},
-        {&m_posIds, n, MemoryKind::HostVisible},
-        {&m_cosSin, n * std::max(2, c.nRot), MemoryKind::HostVisible},
-        {&m_cosSinLocal, n * std::max(2, c.nRot), MemoryKind::HostVisible},
-        {&m_logits, n * c.nVocab, MemoryKind::HostVisible},
+        {&m_x, s.x, MemoryKind::DeviceLocal},
+        {&m_h, s.h, MemoryKind::DeviceLocal},
+        {&m_q, s.q, MemoryKind::DeviceLocal},
+        {&m_k, s.k, MemoryKind::DeviceLocal},
+        {&m_v, s.v, MemoryKind::DeviceLocal},
+        {&m_attn, s.attn, MemoryKind::DeviceLocal},
+        {&m_proj, s.proj, MemoryKind::DeviceLocal},
+        {&m_gate, s.gate, MemoryKind::DeviceLocal},
+        {&m_up, s.up, MemoryKind::DeviceLocal},
+        {&m_fused, s.fused, MemoryKind::DeviceLocal},
+        {&m_scratch, s.scores, MemoryKind::DeviceLocal},
+        {&m_sel, s.sel, MemoryKind::DeviceLocal},
+        {&m_ids, s.ids, MemoryKind::HostVisible},
+        {&m_posIds, s.posIds, MemoryKind::HostVisible},
+        {&m_cosSin, s.cosSin, MemoryKind::HostVisible},
+        {&m_cosSinLocal, s.cosSinLocal, MemoryKind::HostVisible},
+        {&m_logits, s.logits, MemoryKind::HostVisible},
+        {&m_input, s.input, MemoryKind::HostVisible},
+        {&m_hidden, s.hidden, MemoryKind::HostVisible},
     };
     for (const Want& w : wants) {
+        if (w.floats == 0)
+            continue;
         auto b = make(w.floats, w.kind);
         if (!b)
             return b.error();
         *w.buffer = std::move(*b);
+    }
+    if (!full) {
+        auto rest = m_b.m_cpuLayers->createContext(m_nCtx, m_kvType);
+        if (!rest)
+            return rest.error();
+        m_cpuRest = std::move(*rest);
     }
     auto batch = CommandBatch::create(device);
     if (!batch)
@@ -349,19 +418,27 @@ Result<void> VulkanContext::chunk(std::span<const int32_t> tokens, int pos0, std
     }
 
     // x = embedding · [scale] + [learned position]
-    if (auto r = getRows(b, m_b.matrix(w.tokenEmbd), m_ids, m_x, n); !r)
-        return r;
-    if (c.embedScale > 0.0f) {
-        if (auto r = unary(b, UnaryOp::Scale, m_x, m_x, n * uint32_t(c.nEmbd), c.embedScale); !r)
+    const uint32_t d = c.nEmbd;
+    if (!m_b.outputOnGpu()) {
+        // Partial offload: the tables stay off the device, the host looks the rows up.
+        embedOnHost(*m_b.m_model, tokens, pos0, static_cast<float*>(m_input.mapped()));
+        if (auto r = copy(b, m_input, 0, m_x, 0, n * d); !r)
             return r;
+    } else {
+        if (auto r = getRows(b, m_b.matrix(w.tokenEmbd), m_ids, m_x, n); !r)
+            return r;
+        if (c.embedScale > 0.0f) {
+            if (auto r = unary(b, UnaryOp::Scale, m_x, m_x, n * d, c.embedScale); !r)
+                return r;
+        }
+        if (w.posEmbd.present()) {
+            if (auto r = getRows(b, m_b.matrix(w.posEmbd), m_posIds, m_h, n); !r)
+                return r;
+            if (auto r = binary(b, BinaryOp::Add, m_x, m_h, m_x, n * d, n * d); !r)
+                return r;
+        }
     }
-    if (w.posEmbd.present()) {
-        if (auto r = getRows(b, m_b.matrix(w.posEmbd), m_posIds, m_h, n); !r)
-            return r;
-        if (auto r = binary(b, BinaryOp::Add, m_x, m_h, m_x, n * uint32_t(c.nEmbd), n * uint32_t(c.nEmbd)); !r)
-            return r;
-    }
-    for (int il = 0; il < c.nLayer; ++il) {
+    for (int il = 0; il < m_b.gpuLayers(); ++il) {
         if (il > 0 && il % kLayersPerSubmit == 0) {
             if (auto r = b.submitAndWait(); !r)
                 return r;
@@ -371,8 +448,15 @@ Result<void> VulkanContext::chunk(std::span<const int32_t> tokens, int pos0, std
         if (auto r = layer(b, il, n, uint32_t(pos0)); !r)
             return r;
     }
+    if (!m_b.outputOnGpu()) {
+        // The CPU takes over from the last GPU layer's output.
+        if (auto r = copy(b, m_x, 0, m_hidden, 0, n * d); !r)
+            return r;
+        if (auto r = b.submitAndWait(); !r)
+            return r;
+        return m_b.m_cpuLayers->forward(*m_cpuRest, static_cast<const float*>(m_hidden.mapped()), int(n), pos0, rows, logits, cancel);
+    }
     if (!rows.empty()) {
-        const uint32_t d = c.nEmbd;
         for (size_t i = 0; i < rows.size(); ++i)
             if (auto r = copy(b, m_x, uint32_t(rows[i]) * d, m_sel, uint32_t(i) * d, d); !r)
                 return r;
@@ -400,6 +484,17 @@ bool envFlag(const char* name)
 }
 
 } // namespace
+
+VulkanBackendOptions vulkanOptionsFor(const LoadOptions& options)
+{
+    VulkanBackendOptions vk;
+    vk.allowCpuDevice = options.backend == BackendChoice::Vulkan;
+    vk.gpuLayers = options.gpuLayers;
+    vk.contextLength = options.contextLength;
+    vk.kvCacheType = options.kvCacheType;
+    vk.threads = options.threads;
+    return vk;
+}
 
 std::string unsupportedReason(const model::LoadedModel& m)
 {
@@ -460,19 +555,20 @@ Result<std::unique_ptr<model::Backend>> createVulkanBackend(std::shared_ptr<cons
         return device.error();
     backend->m_ownedDevice = std::move(*device);
     backend->m_device = backend->m_ownedDevice.get();
-    if (auto r = backend->uploadAll(); !r)
+    if (auto r = backend->prepare(options); !r)
         return r.error();
     return std::unique_ptr<model::Backend>(std::move(backend));
 }
 
-Result<std::unique_ptr<model::Backend>> createVulkanBackendOn(std::shared_ptr<const model::LoadedModel> model, Device& device)
+Result<std::unique_ptr<model::Backend>> createVulkanBackendOn(std::shared_ptr<const model::LoadedModel> model, Device& device,
+                                                              const VulkanBackendOptions& options)
 {
     if (const std::string why = unsupportedReason(*model); !why.empty())
         return makeError(ErrorCode::Unsupported, "the Vulkan backend does not support " + why + " yet");
     auto backend = std::make_unique<VulkanBackendImpl>();
     backend->m_model = std::move(model);
     backend->m_device = &device;
-    if (auto r = backend->uploadAll(); !r)
+    if (auto r = backend->prepare(options); !r)
         return r.error();
     return std::unique_ptr<model::Backend>(std::move(backend));
 }
@@ -480,9 +576,7 @@ Result<std::unique_ptr<model::Backend>> createVulkanBackendOn(std::shared_ptr<co
 void registerVulkanBackend()
 {
     model::setGpuBackendFactory([](std::shared_ptr<const model::LoadedModel> model, const LoadOptions& options) {
-        VulkanBackendOptions vk;
-        vk.allowCpuDevice = options.backend == BackendChoice::Vulkan;
-        return createVulkanBackend(std::move(model), vk);
+        return createVulkanBackend(std::move(model), vulkanOptionsFor(options));
     });
 }
 

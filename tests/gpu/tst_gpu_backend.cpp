@@ -4,6 +4,7 @@
 
 #include "GpuTestEnv.h"
 
+#include "MemoryPlan.h"
 #include "TinyModel.h"
 #include "VulkanBackend.h"
 #include "cpu/CpuBackend.h"
@@ -31,6 +32,16 @@ std::shared_ptr<const model::LoadedModel> loadTiny(const QTemporaryDir& dir, con
         return nullptr;
     auto loaded = model::loadModel(std::move(*file));
     return loaded ? *loaded : nullptr;
+}
+
+double nmse(const float* got, const float* want, int n)
+{
+    double err = 0, ref = 0;
+    for (int i = 0; i < n; ++i) {
+        err += (got[i] - want[i]) * double(got[i] - want[i]);
+        ref += double(want[i]) * want[i];
+    }
+    return err / ref;
 }
 
 // Logits of every position of `prompt` in one call, then of each of `more` decoded one by one.
@@ -134,6 +145,82 @@ private slots:
             const int gpuTop = int(std::max_element(g, g + testing::kTinyVocab) - g);
             if (w[order[0]] - w[order[1]] > tieMargin * std::abs(w[order[0]]))
                 QVERIFY2(gpuTop == order[0], qPrintable(QStringLiteral("position %1: gpu %2 (%3) cpu %4 (%5, second %6 %7) cpu-of-gpu-top %8").arg(p).arg(gpuTop).arg(g[gpuTop]).arg(order[0]).arg(w[order[0]]).arg(order[1]).arg(w[order[1]]).arg(w[gpuTop])));
+        }
+    }
+
+    void partialOffloadGivesTheSameLogits_data()
+    {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<bool>("kvF16");
+        QTest::addColumn<QString>("limit");   // the device memory left: "1 layer", "all layers"; "" none
+        QTest::addColumn<int>("gpuLayers");   // asked for; -1: automatic
+        QTest::addColumn<int>("expected");    // layers that end up on the GPU
+        QTest::addColumn<double>("maxNmse");  // against the CPU and against the whole model on the GPU
+        QTest::newRow("memory for one layer") << int(TensorType::F32) << false << "1 layer" << -1 << 1 << 1e-9;
+        QTest::newRow("memory for the layers, not the output") << int(TensorType::F32) << false << "all layers" << -1 << 2 << 1e-9;
+        QTest::newRow("one layer asked for") << int(TensorType::F32) << false << "" << 1 << 1 << 1e-9;
+        // Quantized weights: the CPU's layers round activations to Q8, the GPU's do not.
+        QTest::newRow("q4_0, f16 cache, memory for one layer") << int(TensorType::Q4_0) << true << "1 layer" << -1 << 1 << 1e-3;
+    }
+
+    void partialOffloadGivesTheSameLogits()
+    {
+        QFETCH(int, type);
+        QFETCH(bool, kvF16);
+        QFETCH(QString, limit);
+        QFETCH(int, gpuLayers);
+        QFETCH(int, expected);
+        QFETCH(double, maxNmse);
+        QTemporaryDir dir;
+        testing::TinyModelOptions options;
+        options.matrixType = TensorType(type);
+        auto tiny = loadTiny(dir, options);
+        QVERIFY(tiny);
+        QCOMPARE(tiny->config.nLayer, 2);
+        const KvCacheType kv = kvF16 ? KvCacheType::F16 : KvCacheType::F32;
+        constexpr int nCtx = 64; // runAll's context
+        gpu::Device& device = *gputest::g_env->device;
+        const std::vector<int32_t> prompt = {testing::kTinyBos, 72, 101, 108, 108, 111, 44, 32, 256};
+        const std::vector<int32_t> more = {119, 111, 114};
+        QString error;
+
+        auto cpu = cpu::createCpuBackend(tiny, 1);
+        QVERIFY(cpu.ok());
+        const std::vector<float> onCpu = runAll(**cpu, kv, prompt, more, testing::kTinyVocab, &error);
+        QVERIFY2(!onCpu.empty(), qPrintable(error));
+        gpu::VulkanBackendOptions vo;
+        vo.contextLength = nCtx;
+        vo.kvCacheType = kv;
+        vo.threads = 1;
+        std::vector<float> onGpu;
+        {
+            auto whole = gpu::createVulkanBackendOn(tiny, device, vo);
+            QVERIFY2(whole.ok(), whole.ok() ? "" : whole.error().message().c_str());
+            QVERIFY((*whole)->description().find("layers") == std::string::npos);
+            onGpu = runAll(**whole, kv, prompt, more, testing::kTinyVocab, &error);
+            QVERIFY2(!onGpu.empty(), qPrintable(error));
+        }
+
+        // Leave the device just the memory the plan says one layer / all layers without the
+        // output need, plus half of what the next step would add.
+        const gpu::MemoryNeeds needs = gpu::estimateMemory(*tiny, nCtx, kv, device.maxBufferBytes());
+        if (limit == QLatin1String("1 layer"))
+            device.setAllocationLimitForTesting(device.allocatedBytes() + (needs.total(1, false) + needs.total(2, false)) / 2);
+        else if (limit == QLatin1String("all layers"))
+            device.setAllocationLimitForTesting(device.allocatedBytes() + (needs.total(2, false) + needs.total(2, true)) / 2);
+        vo.gpuLayers = gpuLayers;
+        auto split = gpu::createVulkanBackendOn(tiny, device, vo);
+        QVERIFY2(split.ok(), split.ok() ? "" : split.error().message().c_str());
+        const std::string description = (*split)->description();
+        QVERIFY2(description.find(std::to_string(expected) + "/2 layers, the rest on CPU") != std::string::npos, description.c_str());
+        const std::vector<float> got = runAll(**split, kv, prompt, more, testing::kTinyVocab, &error);
+        device.setAllocationLimitForTesting(UINT64_MAX);
+        QVERIFY2(!got.empty(), qPrintable(error));
+        for (size_t p = 0; p < prompt.size() + more.size(); ++p) {
+            const size_t at = p * testing::kTinyVocab;
+            const double vsCpu = nmse(got.data() + at, onCpu.data() + at, testing::kTinyVocab);
+            const double vsGpu = nmse(got.data() + at, onGpu.data() + at, testing::kTinyVocab);
+            QVERIFY2(vsCpu < maxNmse && vsGpu < maxNmse, qPrintable(QStringLiteral("position %1: NMSE %2 vs the CPU, %3 vs the GPU").arg(p).arg(vsCpu).arg(vsGpu)));
         }
     }
 

@@ -1,8 +1,10 @@
 // GPU-layer logic that needs no device: which device the automatic choice takes and how a
-// user's selector is matched, and Handle's ownership rules. Runs everywhere, never skips.
+// user's selector is matched, Handle's ownership rules, and how many layers a memory budget
+// puts on the GPU. Runs everywhere, never skips.
 
 #include "DeviceInfo.h"
 #include "Handle.h"
+#include "MemoryPlan.h"
 
 #include <QtTest>
 
@@ -140,6 +142,48 @@ private slots:
             } owner;
         }
         QCOMPARE(order, (std::vector<uint64_t>{2, 1}));
+    }
+
+    void offloadPlanFollowsTheBudget_data()
+    {
+        QTest::addColumn<qulonglong>("available");
+        QTest::addColumn<int>("requested");
+        QTest::addColumn<int>("layers");      // -1: an error
+        QTest::addColumn<bool>("outputOnGpu");
+        // 4 layers of 100 bytes, shared 1000, activations 50 (full) / 20 (partial), transfer 5:
+        // everything takes 5 + 1000 + 50 + 400 = 1455, k layers alone 5 + 20 + 100 k.
+        QTest::newRow("everything fits") << 1455ull << -1 << 4 << true;
+        QTest::newRow("one byte short: the output goes to the CPU") << 1454ull << -1 << 4 << false;
+        QTest::newRow("room for two layers") << 300ull << -1 << 2 << false;
+        QTest::newRow("just one layer") << 125ull << -1 << 1 << false;
+        QTest::newRow("not one layer") << 124ull << -1 << -1 << false;
+        QTest::newRow("asked for one, room for all") << 1455ull << 1 << 1 << false;
+        QTest::newRow("asked for more than there are") << 0ull << 9 << 4 << true;
+        QTest::newRow("asked for none") << 1455ull << 0 << -1 << false;
+    }
+
+    void offloadPlanFollowsTheBudget()
+    {
+        QFETCH(qulonglong, available);
+        QFETCH(int, requested);
+        QFETCH(int, layers);
+        QFETCH(bool, outputOnGpu);
+        MemoryNeeds needs;
+        needs.shared = 1000;
+        needs.layers = {100, 100, 100, 100};
+        needs.activationsFull = 50;
+        needs.activationsPartial = 20;
+        needs.transfer = 5;
+        QCOMPARE(needs.total(4, true), uint64_t(1455));
+        auto plan = planOffload(needs, available, requested);
+        if (layers < 0) {
+            QVERIFY(!plan.ok());
+            QCOMPARE(plan.error().code, requested == 0 ? engine::ErrorCode::InvalidArgument : engine::ErrorCode::OutOfMemory);
+            return;
+        }
+        QVERIFY2(plan.ok(), plan.ok() ? "" : plan.error().message().c_str());
+        QCOMPARE(plan->gpuLayers, layers);
+        QCOMPARE(plan->outputOnGpu, outputOnGpu);
     }
 };
 

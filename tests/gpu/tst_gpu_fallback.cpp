@@ -166,28 +166,35 @@ private slots:
     void deviceLostInTheMiddleOfAGeneration_data()
     {
         QTest::addColumn<int>("lossAt");
-        QTest::newRow("during the prefill") << 1;
-        QTest::newRow("after three decode steps") << 5;
+        QTest::addColumn<int>("gpuLayers"); // LoadOptions::gpuLayers: 1 splits the model with the CPU
+        QTest::newRow("during the prefill") << 1 << -1;
+        QTest::newRow("after three decode steps") << 5 << -1;
+        QTest::newRow("after three decode steps, one layer on the GPU") << 5 << 1;
     }
 
     void deviceLostInTheMiddleOfAGeneration()
     {
         QFETCH(int, lossAt);
+        QFETCH(int, gpuLayers);
         // A device of its own: a lost device stays lost.
         auto device = gpu::Device::create(*gputest::g_env->instance, gputest::g_env->deviceOptions());
         QVERIFY(device.ok());
         int calls = 0;
         gpu::Device& d = **device;
-        model::setGpuBackendFactory([&](std::shared_ptr<const model::LoadedModel> model, const LoadOptions&) -> Result<std::unique_ptr<model::Backend>> {
-            auto vk = gpu::createVulkanBackendOn(std::move(model), d);
+        model::setGpuBackendFactory([&](std::shared_ptr<const model::LoadedModel> model, const LoadOptions& o) -> Result<std::unique_ptr<model::Backend>> {
+            auto vk = gpu::createVulkanBackendOn(std::move(model), d, gpu::vulkanOptionsFor(o));
             if (!vk)
                 return vk.error();
             return std::unique_ptr<model::Backend>(std::make_unique<LosingBackend>(std::move(*vk), d, lossAt, calls));
         });
         {
-            auto m = Model::load(m_path, options(BackendChoice::Auto));
+            LoadOptions o = options(BackendChoice::Auto);
+            o.gpuLayers = gpuLayers;
+            auto m = Model::load(m_path, o);
             QVERIFY2(m.ok(), m.ok() ? "" : m.error().message().c_str());
             QVERIFY((*m)->usesGpu());
+            const std::string description = (*m)->info().backendDescription;
+            QVERIFY2((description.find("1/2 layers") != std::string::npos) == (gpuLayers == 1), description.c_str());
             auto session = Session::create(*m);
             QVERIFY(session.ok());
             QCOMPARE((*session)->backendNote(), std::string());
@@ -218,8 +225,8 @@ private slots:
 private:
     void useSuiteDevice()
     {
-        model::setGpuBackendFactory([](std::shared_ptr<const model::LoadedModel> model, const LoadOptions&) {
-            return gpu::createVulkanBackendOn(std::move(model), *gputest::g_env->device);
+        model::setGpuBackendFactory([](std::shared_ptr<const model::LoadedModel> model, const LoadOptions& o) {
+            return gpu::createVulkanBackendOn(std::move(model), *gputest::g_env->device, gpu::vulkanOptionsFor(o));
         });
     }
 
