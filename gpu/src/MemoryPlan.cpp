@@ -1,5 +1,7 @@
 #include "MemoryPlan.h"
 
+#include "Ops.h"
+
 #include <algorithm>
 #include <string>
 
@@ -66,7 +68,14 @@ ActivationSizes activationSizes(const model::ModelConfig& c, int nCtx, uint64_t 
     s.attn = n * c.nHead * c.headDimV;
     s.gate = s.up = n * c.nFf;
     s.fused = n * fusedWidth;
-    s.scores = n * perToken / 4;
+    // Decoding a few tokens over a long context splits the keys (split-K): the scores plus each
+    // split's record.
+    AttentionParams decode;
+    decode.tokens = std::min<uint32_t>(kSplitMaxTokens, s.chunk);
+    decode.pos0 = uint32_t(nCtx) - decode.tokens;
+    decode.nHead = uint32_t(c.nHead);
+    decode.headDimV = uint32_t(c.headDimV);
+    s.scores = std::max(n * perToken / 4, attentionScratchFloats(decode));
     s.ids = s.posIds = n;
     s.cosSin = s.cosSinLocal = n * std::max(2, c.nRot);
     if (outputOnGpu) {

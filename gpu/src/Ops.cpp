@@ -252,6 +252,21 @@ Result<void> copy(CommandBatch& batch, const Buffer& src, uint32_t srcOffset, co
     return batch.dispatch(**pipeline, {{&src, Access::Read}, {&dst, Access::Write}}, push, grid.x, grid.y);
 }
 
+uint32_t attentionSplits(const AttentionParams& p)
+{
+    const uint32_t keys = p.pos0 + p.tokens;
+    if (!p.allowSplit || p.tokens > kSplitMaxTokens || keys <= kSplitKeys)
+        return 1;
+    return (keys + kSplitKeys - 1) / kSplitKeys;
+}
+
+uint64_t attentionScratchFloats(const AttentionParams& p)
+{
+    const uint64_t rows = uint64_t(p.tokens) * p.nHead;
+    const uint32_t splits = attentionSplits(p);
+    return rows * (p.pos0 + p.tokens) + (splits > 1 ? rows * splits * (2 + p.headDimV) : 0);
+}
+
 Result<void> attention(CommandBatch& batch, const Buffer& q, const Buffer& kCache, const Buffer& vCache, const Buffer& scratch,
                        const Buffer& out, const AttentionParams& p)
 {
@@ -266,18 +281,38 @@ Result<void> attention(CommandBatch& batch, const Buffer& q, const Buffer& kCach
         return tooSmall("attention", "kCache", uint64_t(keys) * p.nHeadKv * p.headDim * kvBytes, kCache.size());
     if (vCache.size() < uint64_t(keys) * p.nHeadKv * p.headDimV * kvBytes)
         return tooSmall("attention", "vCache", uint64_t(keys) * p.nHeadKv * p.headDimV * kvBytes, vCache.size());
-    if (scratch.size() < uint64_t(p.tokens) * p.nHead * keys * 4)
-        return tooSmall("attention", "scratch", uint64_t(p.tokens) * p.nHead * keys * 4, scratch.size());
+    if (scratch.size() < attentionScratchFloats(p) * 4)
+        return tooSmall("attention", "scratch", attentionScratchFloats(p) * 4, scratch.size());
     if (out.size() < uint64_t(p.tokens) * p.nHead * p.headDimV * 4)
         return tooSmall("attention", "out", uint64_t(p.tokens) * p.nHead * p.headDimV * 4, out.size());
-    Result<const Pipeline*> pipeline =
-        batch.device().pipelines().get(p.kvF16 ? "attention_f16" : "attention_f32", 5, sizeof(AttentionPush), {kRowWorkgroup});
-    if (!pipeline)
-        return pipeline.error();
-    const AttentionPush push{p.tokens, p.pos0, p.nHead, p.nHeadKv, p.headDim, p.headDimV, keys, p.scale, p.softcap, p.window};
-    return batch.dispatch(**pipeline,
-                          {{&q, Access::Read}, {&kCache, Access::Read}, {&vCache, Access::Read}, {&scratch, Access::Write}, {&out, Access::Write}},
-                          push, p.tokens * p.nHead);
+    const uint32_t splits = attentionSplits(p);
+    const uint32_t partialOffset = uint32_t(uint64_t(p.tokens) * p.nHead * keys);
+    const AttentionPush push{p.tokens, p.pos0, p.nHead,   p.nHeadKv, p.headDim, p.headDimV,   keys,
+                             p.scale,  p.softcap, p.window, kSplitKeys, splits,   partialOffset};
+    if (splits == 1) {
+        Result<const Pipeline*> pipeline =
+            batch.device().pipelines().get(p.kvF16 ? "attention_f16" : "attention_f32", 5, sizeof(AttentionPush), {kRowWorkgroup});
+        if (!pipeline)
+            return pipeline.error();
+        return batch.dispatch(**pipeline,
+                              {{&q, Access::Read}, {&kCache, Access::Read}, {&vCache, Access::Read}, {&scratch, Access::Write}, {&out, Access::Write}},
+                              push, p.tokens * p.nHead);
+    }
+    Result<const Pipeline*> partial =
+        batch.device().pipelines().get(p.kvF16 ? "attention_split_f16" : "attention_split_f32", 5, sizeof(AttentionPush), {kRowWorkgroup});
+    if (!partial)
+        return partial.error();
+    Result<const Pipeline*> combine = batch.device().pipelines().get("attention_combine", 2, sizeof(AttentionCombinePush), {kRowWorkgroup});
+    if (!combine)
+        return combine.error();
+    // The first pass leaves `out` alone (bound only because the shader shares its layout).
+    if (auto r = batch.dispatch(**partial,
+                                {{&q, Access::Read}, {&kCache, Access::Read}, {&vCache, Access::Read}, {&scratch, Access::Write}, {&out, Access::Read}},
+                                push, splits, p.tokens * p.nHead);
+        !r)
+        return r;
+    const AttentionCombinePush combinePush{splits, p.headDimV, partialOffset};
+    return batch.dispatch(**combine, {{&scratch, Access::Read}, {&out, Access::Write}}, combinePush, p.tokens * p.nHead);
 }
 
 Result<void> unary(CommandBatch& batch, UnaryOp op, const Buffer& x, const Buffer& y, uint32_t n, float param)

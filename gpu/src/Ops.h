@@ -64,11 +64,24 @@ struct AttentionParams {
     float softcap = 0.0f;  // > 0: scores = softcap * tanh(scale * q.k / softcap)
     uint32_t window = 0;   // > 0: query at pos sees keys j with pos - window < j <= pos
     bool kvF16 = false;
+    bool allowSplit = true; // false: never split-K (tests compare the two paths)
 };
+
+// Split-K: decoding (at most kSplitMaxTokens queries) over more than kSplitKeys keys runs one
+// workgroup per kSplitKeys keys and merges them in a second dispatch.
+constexpr uint32_t kSplitKeys = 256;
+constexpr uint32_t kSplitMaxTokens = 4;
+
+// Splits `attention` uses for these parameters (1: one pass).
+uint32_t attentionSplits(const AttentionParams& params);
+
+// Floats of scratch `attention` needs: a score per (token, head, key), plus with split-K each
+// split's record (max, sum, headDimV partial outputs).
+uint64_t attentionScratchFloats(const AttentionParams& params);
 
 // Causal attention over cache rows 0 .. pos0 + t for query t (the last `window` of them when set). q: [tokens][nHead][headDim];
 // kCache/vCache: [cells][nHeadKv][headDim(V)] (f16 when kvF16); scratch: at least
-// tokens * nHead * (pos0 + tokens) floats; out: [tokens][nHead][headDimV].
+// attentionScratchFloats(params) floats; out: [tokens][nHead][headDimV].
 Result<void> attention(CommandBatch& batch, const Buffer& q, const Buffer& kCache, const Buffer& vCache, const Buffer& scratch,
                        const Buffer& out, const AttentionParams& params);
 

@@ -66,8 +66,19 @@ struct AttentionPush { // attention.comp
     float scale;
     float softcap;
     uint32_t window;
+    uint32_t splitKeys;     // SPLIT variants only
+    uint32_t nSplit;
+    uint32_t partialOffset;
 };
-static_assert(sizeof(AttentionPush) == 40 && offsetof(AttentionPush, scale) == 28 && offsetof(AttentionPush, window) == 36);
+static_assert(sizeof(AttentionPush) == 52 && offsetof(AttentionPush, scale) == 28 && offsetof(AttentionPush, window) == 36
+              && offsetof(AttentionPush, partialOffset) == 48);
+
+struct AttentionCombinePush { // attention_combine.comp
+    uint32_t nSplit;
+    uint32_t headDimV;
+    uint32_t partialOffset;
+};
+static_assert(sizeof(AttentionCombinePush) == 12 && offsetof(AttentionCombinePush, partialOffset) == 8);
 
 struct ElementwisePush { // unary.comp, binary.comp
     uint32_t n;

@@ -5,6 +5,7 @@
 #include "GpuTestEnv.h"
 
 #include "MemoryPlan.h"
+#include "Ops.h"
 #include "TinyModel.h"
 #include "VulkanBackend.h"
 #include "cpu/CpuBackend.h"
@@ -46,9 +47,9 @@ double nmse(const float* got, const float* want, int n)
 
 // Logits of every position of `prompt` in one call, then of each of `more` decoded one by one.
 std::vector<float> runAll(model::Backend& backend, KvCacheType kv, const std::vector<int32_t>& prompt, const std::vector<int32_t>& more,
-                          int nVocab, QString* error)
+                          int nVocab, QString* error, int nCtx = 64)
 {
-    auto context = backend.createContext(64, kv);
+    auto context = backend.createContext(nCtx, kv);
     if (!context) {
         *error = QString::fromStdString(context.error().message());
         return {};
@@ -221,6 +222,43 @@ private slots:
             const double vsCpu = nmse(got.data() + at, onCpu.data() + at, testing::kTinyVocab);
             const double vsGpu = nmse(got.data() + at, onGpu.data() + at, testing::kTinyVocab);
             QVERIFY2(vsCpu < maxNmse && vsGpu < maxNmse, qPrintable(QStringLiteral("position %1: NMSE %2 vs the CPU, %3 vs the GPU").arg(p).arg(vsCpu).arg(vsGpu)));
+        }
+    }
+
+    void longContextDecodeSplitsTheKeys()
+    {
+        // Decoding after 300 tokens: attention over more than gpu::kSplitKeys keys takes the
+        // split-K path (tst_gpu_ops checks it op by op; here the backend feeds it its cache).
+        QTemporaryDir dir;
+        testing::TinyModelOptions options;
+        options.contextLength = 512;
+        auto tiny = loadTiny(dir, options);
+        QVERIFY(tiny);
+        std::vector<int32_t> prompt(300);
+        testing::TinyRng rng(7);
+        for (int32_t& t : prompt)
+            t = int32_t(rng.next() % 256);
+        const std::vector<int32_t> more = {119, 111, 114};
+        gpu::AttentionParams decode;
+        decode.tokens = 1;
+        decode.pos0 = uint32_t(prompt.size());
+        QVERIFY(gpu::attentionSplits(decode) > 1);
+        auto cpu = cpu::createCpuBackend(tiny, 1);
+        QVERIFY(cpu.ok());
+        gpu::VulkanBackendOptions vo;
+        vo.contextLength = 512;
+        vo.kvCacheType = KvCacheType::F32;
+        auto vk = gpu::createVulkanBackendOn(tiny, *gputest::g_env->device, vo);
+        QVERIFY2(vk.ok(), vk.ok() ? "" : vk.error().message().c_str());
+        QString error;
+        const std::vector<float> want = runAll(**cpu, KvCacheType::F32, prompt, more, testing::kTinyVocab, &error, 512);
+        QVERIFY2(!want.empty(), qPrintable(error));
+        const std::vector<float> got = runAll(**vk, KvCacheType::F32, prompt, more, testing::kTinyVocab, &error, 512);
+        QVERIFY2(!got.empty(), qPrintable(error));
+        for (size_t p = prompt.size() - 1; p < prompt.size() + more.size(); ++p) {
+            const size_t at = p * testing::kTinyVocab;
+            const double e = nmse(got.data() + at, want.data() + at, testing::kTinyVocab);
+            QVERIFY2(e < 1e-9, qPrintable(QStringLiteral("position %1: NMSE %2").arg(p).arg(e)));
         }
     }
 

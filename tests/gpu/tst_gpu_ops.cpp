@@ -424,6 +424,11 @@ private slots:
         QTest::newRow("f32 soft-cap prefill") << false << 7 << 0 << 1.5 << 0;
         QTest::newRow("f32 window decode") << false << 1 << 70 << 0.0 << 13;
         QTest::newRow("f16 window + soft-cap chunk") << true << 9 << 29 << 2.0 << 5;
+        // Long contexts: decoding splits the keys (split-K) and merges the splits.
+        QTest::newRow("f32 decode over 3000 keys") << false << 1 << 2999 << 0.0 << 0;
+        QTest::newRow("f16 decode over 257 keys (a split of one key)") << true << 1 << 256 << 0.0 << 0;
+        QTest::newRow("f32 four tokens over 700 keys") << false << 4 << 696 << 0.0 << 0;
+        QTest::newRow("f16 window + soft-cap decode over 1000 keys (empty splits)") << true << 1 << 999 << 2.0 << 300;
     }
 
     void attention()
@@ -445,6 +450,8 @@ private slots:
         p.softcap = float(softcap);
         p.window = uint32_t(window);
         const uint32_t keys = p.pos0 + p.tokens;
+        const uint32_t splits = engine::gpu::attentionSplits(p);
+        QCOMPARE(splits > 1, keys > engine::gpu::kSplitKeys && p.tokens <= engine::gpu::kSplitMaxTokens);
         const uint32_t kDim = p.nHeadKv * p.headDim, vDim = p.nHeadKv * p.headDimV;
         const std::vector<float> q = randomValues(size_t(p.tokens) * p.nHead * p.headDim, 80, -2.0f, 2.0f);
         std::vector<float> k = randomValues(size_t(keys) * kDim, 81, -2.0f, 2.0f);
@@ -489,18 +496,30 @@ private slots:
         // The caches are filled through the copy op, as the backend fills them.
         auto kc = Buffer::create(device, size_t(keys) * kDim * (kvF16 ? 2 : 4), MemoryKind::DeviceLocal);
         auto vc = Buffer::create(device, size_t(keys) * vDim * (kvF16 ? 2 : 4), MemoryKind::DeviceLocal);
-        auto scratch = Buffer::create(device, size_t(p.tokens) * p.nHead * keys * 4, MemoryKind::DeviceLocal);
+        auto scratch = Buffer::create(device, engine::gpu::attentionScratchFloats(p) * 4, MemoryKind::DeviceLocal);
         QVERIFY(kc.ok() && vc.ok() && scratch.ok());
         const Buffer out = outputBuffer(want.size());
+        AttentionParams onePass = p;
+        onePass.allowSplit = false;
+        const Buffer outOnePass = outputBuffer(want.size());
         RUN_BATCH([&](CommandBatch& b) -> engine::Result<void> {
             if (auto r = engine::gpu::copy(b, kf, 0, *kc, 0, keys * kDim, kvF16); !r)
                 return r;
             if (auto r = engine::gpu::copy(b, vf, 0, *vc, 0, keys * vDim, kvF16); !r)
                 return r;
-            return engine::gpu::attention(b, qb, *kc, *vc, *scratch, out, p);
+            if (auto r = engine::gpu::attention(b, qb, *kc, *vc, *scratch, out, p); !r)
+                return r;
+            return engine::gpu::attention(b, qb, *kc, *vc, *scratch, outOnePass, onePass);
         });
-        const double e = nmse(readBack<float>(out, want.size()), want);
-        QVERIFY2(e < 1e-11, qPrintable(QStringLiteral("NMSE %1").arg(e)));
+        const std::vector<float> got = readBack<float>(out, want.size());
+        const std::vector<float> gotOnePass = readBack<float>(outOnePass, want.size());
+        const double e = nmse(got, want);
+        QVERIFY2(e < 1e-11, qPrintable(QStringLiteral("NMSE %1 (%2 splits)").arg(e).arg(splits)));
+        // Split-K against the one-pass shader: the same values up to summation order (f32 sums of
+        // thousands of terms in a different order: ~1e-12).
+        const std::vector<double> onePassValues(gotOnePass.begin(), gotOnePass.end());
+        const double between = nmse(got, onePassValues);
+        QVERIFY2(between < 1e-11, qPrintable(QStringLiteral("split-K vs one pass: NMSE %1 (%2 splits)").arg(between).arg(splits)));
     }
 
     void unary_data()
