@@ -42,8 +42,7 @@ void attention(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& scrat
         if (f16) {
             ops.toF16(q, q16, a.headDim);
             const uint16_t* k = static_cast<const uint16_t*>(a.kCache) + static_cast<size_t>(kvh) * a.headDim;
-            for (int j = first; j <= pos; ++j)
-                scores[j] = ops.dotF16(q16, k + static_cast<size_t>(j) * kStride, a.headDim);
+            ops.scoresF16(q16, k + static_cast<size_t>(first) * kStride, kStride, pos - first + 1, a.headDim, scores + first);
         } else {
             const float* k = static_cast<const float*>(a.kCache) + static_cast<size_t>(kvh) * a.headDim;
             for (int j = first; j <= pos; ++j)
@@ -63,15 +62,11 @@ void attention(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& scrat
 
         // Weighted sum of values. With an F16 cache the weights are rounded to F16 as well.
         float* out = a.out + static_cast<size_t>(t) * a.nHead * a.headDimV + static_cast<size_t>(h) * a.headDimV;
-        std::memset(out, 0, sizeof(float) * a.headDimV);
         if (f16) {
             const uint16_t* v = static_cast<const uint16_t*>(a.vCache) + static_cast<size_t>(kvh) * a.headDimV;
-            for (int j = 0; j < count; ++j) {
-                const float p = quant::f16ToF32(quant::f32ToF16(s[j]));
-                if (p != 0.0f)
-                    ops.axpyF16(p, v + static_cast<size_t>(first + j) * vStride, out, a.headDimV);
-            }
+            ops.weightedSumF16(s, v + static_cast<size_t>(first) * vStride, vStride, count, a.headDimV, out);
         } else {
+            std::memset(out, 0, sizeof(float) * a.headDimV);
             const float* v = static_cast<const float*>(a.vCache) + static_cast<size_t>(kvh) * a.headDimV;
             for (int j = 0; j < count; ++j)
                 if (s[j] != 0.0f)

@@ -88,12 +88,7 @@ void softmax(float* x, int n)
             x[i] = 0.0f;
         return;
     }
-    double sum = 0.0;
-    for (int i = 0; i < n; ++i) {
-        const float e = x[i] == -std::numeric_limits<float>::infinity() ? 0.0f : std::exp(x[i] - max);
-        x[i] = e;
-        sum += e;
-    }
+    const double sum = vectorOps().expShifted(x, n, max);
     const float inv = static_cast<float>(1.0 / sum);
     for (int i = 0; i < n; ++i)
         x[i] *= inv;
@@ -153,10 +148,7 @@ void activate(float* gate, const float* up, int n, model::Activation act)
             gate[i] = up ? g * up[i] : g;
         }
     } else {
-        for (int i = 0; i < n; ++i) {
-            const float g = silu(gate[i]);
-            gate[i] = up ? g * up[i] : g;
-        }
+        vectorOps().siluMul(gate, up, n);
     }
 }
 
@@ -196,11 +188,48 @@ void toF16Scalar(const float* x, uint16_t* y, int n)
         y[i] = quant::f32ToF16(x[i]);
 }
 
+void scoresF16Scalar(const uint16_t* q, const uint16_t* k, size_t kStride, int count, int n, float* scores)
+{
+    for (int j = 0; j < count; ++j)
+        scores[j] = dotF16Scalar(q, k + static_cast<size_t>(j) * kStride, n);
+}
+
+void weightedSumF16Scalar(const float* p, const uint16_t* v, size_t vStride, int count, int n, float* out)
+{
+    for (int i = 0; i < n; ++i)
+        out[i] = 0.0f;
+    for (int j = 0; j < count; ++j) {
+        const float w = quant::f16ToF32(quant::f32ToF16(p[j]));
+        if (w != 0.0f)
+            axpyF16Scalar(w, v + static_cast<size_t>(j) * vStride, out, n);
+    }
+}
+
+double expShiftedScalar(float* x, int n, float shift)
+{
+    double sum = 0.0;
+    for (int i = 0; i < n; ++i) {
+        const float e = x[i] == -std::numeric_limits<float>::infinity() ? 0.0f : std::exp(x[i] - shift);
+        x[i] = e;
+        sum += e;
+    }
+    return sum;
+}
+
+void siluMulScalar(float* gate, const float* up, int n)
+{
+    for (int i = 0; i < n; ++i) {
+        const float g = silu(gate[i]);
+        gate[i] = up ? g * up[i] : g;
+    }
+}
+
 } // namespace
 
 const VectorOps& scalarVectorOps()
 {
-    static const VectorOps ops{dotF32Scalar, dotF16Scalar, axpyF32Scalar, axpyF16Scalar, toF16Scalar};
+    static const VectorOps ops{dotF32Scalar, dotF16Scalar, axpyF32Scalar, axpyF16Scalar, toF16Scalar, scoresF16Scalar,
+                               weightedSumF16Scalar, expShiftedScalar, siluMulScalar};
     return ops;
 }
 

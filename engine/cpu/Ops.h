@@ -39,6 +39,15 @@ struct VectorOps {
     void (*axpyF32)(float a, const float* x, float* y, int n);   // y += a·x
     void (*axpyF16)(float a, const uint16_t* x, float* y, int n);
     void (*toF16)(const float* x, uint16_t* y, int n);           // round to nearest even
+    // Attention with an F16 cache: scores[j] = dot(q, k + j·kStride) for j < count, and
+    // out = Σ_j f16(p[j]) · v[j·vStride] (out overwritten; the weights rounded to F16 as ggml's
+    // F16 product rounds them).
+    void (*scoresF16)(const uint16_t* q, const uint16_t* k, size_t kStride, int count, int n, float* scores);
+    void (*weightedSumF16)(const float* p, const uint16_t* v, size_t vStride, int count, int n, float* out);
+    // x[i] = exp(x[i] − shift) (−inf gives 0); returns the sum in double (softmax's inner loop).
+    double (*expShifted)(float* x, int n, float shift);
+    // gate[i] = silu(gate[i]) · up[i] (up may be null).
+    void (*siluMul)(float* gate, const float* up, int n);
 };
 const VectorOps& vectorOps();
 const VectorOps& scalarVectorOps();

@@ -6,6 +6,9 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace engine::cpu {
 
 namespace {
@@ -91,11 +94,150 @@ void toF16(const float* x, uint16_t* y, int n)
         y[i] = _cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT);
 }
 
+// Four keys at a time: the query is loaded once for four dot products, and the four sums are
+// reduced together.
+void scoresF16(const uint16_t* q, const uint16_t* k, size_t kStride, int count, int n, float* scores)
+{
+    const int vec = n / 8 * 8;
+    int j = 0;
+    for (; j + 4 <= count; j += 4) {
+        const uint16_t* k0 = k + static_cast<size_t>(j) * kStride;
+        const uint16_t* k1 = k0 + kStride;
+        const uint16_t* k2 = k1 + kStride;
+        const uint16_t* k3 = k2 + kStride;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+        for (int i = 0; i < vec; i += 8) {
+            const __m256 x = loadF16(q + i);
+            a0 = _mm256_fmadd_ps(x, loadF16(k0 + i), a0);
+            a1 = _mm256_fmadd_ps(x, loadF16(k1 + i), a1);
+            a2 = _mm256_fmadd_ps(x, loadF16(k2 + i), a2);
+            a3 = _mm256_fmadd_ps(x, loadF16(k3 + i), a3);
+        }
+        const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+        __m128 sum = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+        if (vec < n) {
+            alignas(16) float tail[4] = {};
+            for (int i = vec; i < n; ++i) {
+                const float x = scalarF16(q[i]);
+                tail[0] += x * scalarF16(k0[i]);
+                tail[1] += x * scalarF16(k1[i]);
+                tail[2] += x * scalarF16(k2[i]);
+                tail[3] += x * scalarF16(k3[i]);
+            }
+            sum = _mm_add_ps(sum, _mm_load_ps(tail));
+        }
+        _mm_storeu_ps(scores + j, sum);
+    }
+    for (; j < count; ++j)
+        scores[j] = dotF16(q, k + static_cast<size_t>(j) * kStride, n);
+}
+
+// The output stays in registers (64 values at a time) while the keys stream past.
+void weightedSumF16(const float* p, const uint16_t* v, size_t vStride, int count, int n, float* out)
+{
+    constexpr int kSpan = 64;
+    for (int d0 = 0; d0 < n; d0 += kSpan) {
+        const int span = std::min(kSpan, n - d0);
+        const int lanes = span / 8;
+        __m256 acc[kSpan / 8];
+        for (int k = 0; k < kSpan / 8; ++k)
+            acc[k] = _mm256_setzero_ps();
+        float tail[8] = {};
+        for (int j = 0; j < count; ++j) {
+            const float w = _cvtsh_ss(_cvtss_sh(p[j], _MM_FROUND_TO_NEAREST_INT));
+            if (w == 0.0f)
+                continue;
+            const __m256 vw = _mm256_set1_ps(w);
+            const uint16_t* row = v + static_cast<size_t>(j) * vStride + d0;
+            for (int k = 0; k < lanes; ++k)
+                acc[k] = _mm256_fmadd_ps(vw, loadF16(row + 8 * k), acc[k]);
+            for (int i = 8 * lanes; i < span; ++i)
+                tail[i - 8 * lanes] += w * scalarF16(row[i]);
+        }
+        for (int k = 0; k < lanes; ++k)
+            _mm256_storeu_ps(out + d0 + 8 * k, acc[k]);
+        for (int i = 8 * lanes; i < span; ++i)
+            out[d0 + i] = tail[i - 8 * lanes];
+    }
+}
+
+// e^x for 8 lanes: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two for an exact product),
+// e^r by its degree-6 Taylor polynomial (relative error below 2e-7 on that interval), 2^n put
+// into the exponent bits. Below −87.3365 (where expf turns subnormal) the result is 0 (softmax's masked and far-off scores),
+// above 88.7228 +inf, as expf gives.
+__m256 exp8(__m256 x)
+{
+    const __m256 tooSmall = _mm256_cmp_ps(x, _mm256_set1_ps(-87.3365f), _CMP_LT_OQ);
+    const __m256 tooLarge = _mm256_cmp_ps(x, _mm256_set1_ps(88.7228f), _CMP_GT_OQ);
+    const __m256 xc = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3365f)), _mm256_set1_ps(88.7228f));
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), xc);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.428606765330187e-06f), r);
+    __m256 p = _mm256_set1_ps(1.0f / 720.0f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    // n reaches 128 only just below the overflow bound: scale by 2^(n−1) twice there.
+    const __m256i ni = _mm256_cvtps_epi32(n);
+    const __m256i half = _mm256_srai_epi32(ni, 1);
+    const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, _mm256_set1_epi32(127)), 23));
+    const __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(ni, half), _mm256_set1_epi32(127)), 23));
+    const __m256 result = _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+    return _mm256_blendv_ps(_mm256_andnot_ps(tooSmall, result), _mm256_set1_ps(__builtin_inff()), tooLarge);
+}
+
+double expShifted(float* x, int n, float shift)
+{
+    const __m256 vs = _mm256_set1_ps(shift);
+    __m256d sum0 = _mm256_setzero_pd(), sum1 = _mm256_setzero_pd();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vs));
+        _mm256_storeu_ps(x + i, e);
+        sum0 = _mm256_add_pd(sum0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+        sum1 = _mm256_add_pd(sum1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+    }
+    alignas(32) double lanes[4];
+    _mm256_store_pd(lanes, _mm256_add_pd(sum0, sum1));
+    double sum = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+    if (i < n) {
+        alignas(32) float tail[8];
+        for (int k = 0; k < 8; ++k)
+            tail[k] = i + k < n ? x[i + k] - shift : -__builtin_inff();
+        _mm256_store_ps(tail, exp8(_mm256_load_ps(tail)));
+        for (int k = 0; i + k < n; ++k) {
+            x[i + k] = tail[k];
+            sum += tail[k];
+        }
+    }
+    return sum;
+}
+
+void siluMul(float* gate, const float* up, int n)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 x = _mm256_loadu_ps(gate + i);
+        __m256 g = _mm256_div_ps(x, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+        if (up)
+            g = _mm256_mul_ps(g, _mm256_loadu_ps(up + i));
+        _mm256_storeu_ps(gate + i, g);
+    }
+    for (; i < n; ++i) {
+        const float g = gate[i] / (1.0f + std::exp(-gate[i]));
+        gate[i] = up ? g * up[i] : g;
+    }
+}
+
 } // namespace
 
 const VectorOps* avx2VectorOps()
 {
-    static const VectorOps ops{dotF32, dotF16, axpyF32, axpyF16, toF16};
+    static const VectorOps ops{dotF32, dotF16, axpyF32, axpyF16, toF16, scoresF16, weightedSumF16, expShifted, siluMul};
     return cpuFeatures().hasAvx2Fma() ? &ops : nullptr;
 }
 

@@ -10,6 +10,8 @@
 
 #include <QtTest>
 
+#include <limits>
+
 #include <atomic>
 #include <cmath>
 #include <random>
@@ -67,6 +69,68 @@ private slots:
             ref.axpyF16(-1.5f, a16.data(), y4.data(), n);
             QVERIFY(nmse(y1, y2) < 1e-12);
             QVERIFY(nmse(y3, y4) < 1e-12);
+        }
+    }
+
+    // The attention kernels for an F16 cache: key blocks of four and their tails, value spans of
+    // 64 and their tails, strided rows, zero weights skipped.
+    void attentionKernelsMatchScalar()
+    {
+        const cpu::VectorOps* fast = cpu::avx2VectorOps();
+        if (!fast)
+            QSKIP("this CPU (or INKSTONE_CPU) has no AVX2/FMA/F16C; the scalar path is what runs");
+        const cpu::VectorOps& ref = cpu::scalarVectorOps();
+        std::mt19937 rng(17);
+        for (int n : {4, 8, 60, 64, 72, 128, 200}) {
+            for (int count : {1, 3, 4, 5, 33}) {
+                const size_t stride = static_cast<size_t>(n) + 24; // rows of a cache with other heads in between
+                const auto q = randomVector(rng, n), kv = randomVector(rng, static_cast<int>(stride) * count);
+                auto p = randomVector(rng, count);
+                p[0] = 0.0f;
+                std::vector<uint16_t> q16(n), kv16(kv.size());
+                ref.toF16(q.data(), q16.data(), n);
+                ref.toF16(kv.data(), kv16.data(), static_cast<int>(kv.size()));
+                std::vector<float> s1(count), s2(count), o1(n, 9.0f), o2(n, -9.0f);
+                fast->scoresF16(q16.data(), kv16.data(), stride, count, n, s1.data());
+                ref.scoresF16(q16.data(), kv16.data(), stride, count, n, s2.data());
+                fast->weightedSumF16(p.data(), kv16.data(), stride, count, n, o1.data());
+                ref.weightedSumF16(p.data(), kv16.data(), stride, count, n, o2.data());
+                QVERIFY2(nmse(s1, s2) < 1e-12, qPrintable(QStringLiteral("scores n=%1 count=%2: %3").arg(n).arg(count).arg(nmse(s1, s2))));
+                QVERIFY2(nmse(o1, o2) < 1e-12, qPrintable(QStringLiteral("sum n=%1 count=%2: %3").arg(n).arg(count).arg(nmse(o1, o2))));
+            }
+        }
+    }
+
+    // The vector exponential of softmax and SiLU: within a few float steps of expf over the
+    // whole range, exact zeros for masked (−inf) and far-off scores, +inf past the overflow bound.
+    void vectorExpMatchesExpf()
+    {
+        const cpu::VectorOps* fast = cpu::avx2VectorOps();
+        if (!fast)
+            QSKIP("this CPU (or INKSTONE_CPU) has no AVX2/FMA/F16C; the scalar path is what runs");
+        const cpu::VectorOps& ref = cpu::scalarVectorOps();
+        std::vector<float> x;
+        for (float v = -100.0f; v <= 95.0f; v += 0.0137f)
+            x.push_back(v);
+        x.push_back(-std::numeric_limits<float>::infinity());
+        std::vector<float> a = x, b = x;
+        const double sa = fast->expShifted(a.data(), static_cast<int>(a.size()), 3.0f);
+        const double sb = ref.expShifted(b.data(), static_cast<int>(b.size()), 3.0f);
+        for (size_t i = 0; i < x.size(); ++i) {
+            if (std::isinf(b[i]) || b[i] < 1e-37f) {
+                QVERIFY2(a[i] == b[i] || std::fabs(a[i] - b[i]) <= std::numeric_limits<float>::min(), qPrintable(QStringLiteral("x=%1: %2 vs %3").arg(x[i]).arg(a[i]).arg(b[i])));
+                continue;
+            }
+            QVERIFY2(std::fabs(a[i] - b[i]) <= 4e-7f * b[i], qPrintable(QStringLiteral("x=%1: %2 vs %3").arg(x[i]).arg(a[i]).arg(b[i])));
+        }
+        QVERIFY(std::isinf(sa) == std::isinf(sb));
+        std::mt19937 rng(5);
+        for (int n : {1, 7, 8, 9, 100}) {
+            auto g1 = randomVector(rng, n, 6.0f), g2 = g1;
+            const auto up = randomVector(rng, n);
+            fast->siluMul(g1.data(), up.data(), n);
+            ref.siluMul(g2.data(), up.data(), n);
+            QVERIFY2(nmse(g1, g2) < 1e-12, qPrintable(QStringLiteral("silu n=%1: %2").arg(n).arg(nmse(g1, g2))));
         }
     }
 
