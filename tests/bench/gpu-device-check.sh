@@ -26,8 +26,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PACK_DIR="$ROOT/.gpucheck"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-gpu}"
-TARGETS=(inkstone-cli tst_gpu_core tst_gpu_device tst_gpu_ops tst_gpu_backend tst_gpu_conformance)
-TESTS=(tst_gpu_core tst_gpu_device tst_gpu_ops tst_gpu_backend tst_gpu_conformance)
+TARGETS=(inkstone-cli tst_gpu_core tst_gpu_device tst_gpu_ops tst_gpu_backend tst_gpu_conformance tst_gpu_fallback)
+TESTS=(tst_gpu_core tst_gpu_device tst_gpu_ops tst_gpu_backend tst_gpu_conformance tst_gpu_fallback)
 FIXTURES="${INKSTONE_SHARED_DIR:-$ROOT/../shared}/fixtures/llamacpp"
 # The fixture models that travel (the 64 MiB limit leaves no room for all of them): every
 # tiny-llama quantization, the F32 master, and each other architecture the backend runs.
