@@ -1,5 +1,6 @@
 // The runtime (Model, Session) over a Vulkan backend that fails: no device memory for the weights
-// at load, none for a session's KV cache, a device lost in the middle of a generation. Each time
+// at load, none for a session's KV cache, a device lost or out of memory in the middle of a
+// generation. Each time
 // the work must finish on the CPU with the tokens a CPU-only run gives (greedy), and the reason
 // must be available to the caller.
 
@@ -13,6 +14,7 @@
 
 #include <QTemporaryDir>
 
+#include <cstdlib>
 #include <vector>
 
 using namespace engine;
@@ -20,7 +22,8 @@ using namespace engine;
 namespace {
 
 // A GPU backend that loses its device just before forward pass number lossAt (counted over all
-// its contexts), as a crashed driver or an unplugged eGPU would.
+// its contexts), as a crashed driver or an unplugged eGPU would; with lossAt < 0, forward pass
+// number -lossAt runs out of device memory instead (and the device stays usable).
 class LosingContext final : public model::BackendContext {
 public:
     LosingContext(std::unique_ptr<model::BackendContext> inner, gpu::Device& device, int lossAt, int& calls)
@@ -29,7 +32,10 @@ public:
     Result<void> forward(std::span<const int32_t> tokens, int startPos, std::span<const int32_t> logitRows, float* logits,
                          const std::atomic<bool>* cancel) override
     {
-        if (++m_calls == m_lossAt)
+        ++m_calls;
+        if (m_calls == -m_lossAt)
+            return makeError(ErrorCode::OutOfMemory, "vkAllocateMemory: VK_ERROR_OUT_OF_DEVICE_MEMORY (injected)");
+        if (m_calls == m_lossAt)
             m_device.simulateDeviceLostForTesting();
         return m_inner->forward(tokens, startPos, logitRows, logits, cancel);
     }
@@ -163,16 +169,17 @@ private slots:
         QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
-    void deviceLostInTheMiddleOfAGeneration_data()
+    void gpuFailsInTheMiddleOfAGeneration_data()
     {
         QTest::addColumn<int>("lossAt");
         QTest::addColumn<int>("gpuLayers"); // LoadOptions::gpuLayers: 1 splits the model with the CPU
         QTest::newRow("during the prefill") << 1 << -1;
         QTest::newRow("after three decode steps") << 5 << -1;
         QTest::newRow("after three decode steps, one layer on the GPU") << 5 << 1;
+        QTest::newRow("out of device memory after three decode steps") << -5 << -1;
     }
 
-    void deviceLostInTheMiddleOfAGeneration()
+    void gpuFailsInTheMiddleOfAGeneration()
     {
         QFETCH(int, lossAt);
         QFETCH(int, gpuLayers);
@@ -202,10 +209,11 @@ private slots:
             const std::vector<int32_t> got = greedy(**session, kPrompt, kTokens, &error);
             QVERIFY2(error.isEmpty(), qPrintable(error));
             QCOMPARE(got, m_reference);
-            QCOMPARE(calls, lossAt); // the GPU ran until the loss and never after it
-            QVERIFY(d.lost());
+            QCOMPARE(calls, std::abs(lossAt)); // the GPU ran until the failure and never after it
+            QCOMPARE(d.lost(), lossAt > 0);
             const std::string note = (*session)->backendNote();
-            QVERIFY2(note.find("DEVICE_LOST") != std::string::npos && note.find("CPU") != std::string::npos, note.c_str());
+            QVERIFY2(note.find(lossAt > 0 ? "DEVICE_LOST" : "OUT_OF_DEVICE_MEMORY") != std::string::npos && note.find("CPU") != std::string::npos,
+                     note.c_str());
 
             // The conversation goes on on the CPU, reusing the cache it rebuilt there.
             std::vector<int32_t> more = kPrompt;
@@ -218,7 +226,7 @@ private slots:
             auto stats = (*session)->generate(more, p, [](const TokenEvent&) { return true; }, never);
             QVERIFY(stats.ok());
             QVERIFY(stats->reusedTokens >= int(kPrompt.size()));
-            QCOMPARE(calls, lossAt);
+            QCOMPARE(calls, std::abs(lossAt));
         } // the model (and its backend) goes before the device
     }
 
