@@ -13,6 +13,7 @@ namespace engine::cpu {
 namespace {
 
 constexpr int kGroupRows = 8;
+constexpr size_t kSliceBytes = 8 << 20;
 
 // Asks the kernel to drop the file pages of a matrix that is no longer read. MADV_PAGEOUT keeps
 // the contents (clean file pages are re-read on a later access; anonymous memory is swapped or
@@ -57,16 +58,23 @@ std::shared_ptr<const CpuWeights> prepareCpuWeights(const model::LoadedModel& mo
         auto copy = std::unique_ptr<uint8_t[]>(new (std::nothrow) uint8_t[bytes]);
         if (!copy)
             return; // no memory for the copy: this matrix keeps the file's layout
+        // Slice by slice, handing each slice's file pages back before reading the next: the
+        // peak stays near one copy of the weights instead of two (a tied output matrix is also
+        // the embedding table; its rows are read again from the page cache or the file as
+        // tokens need them).
         const int64_t groups = t.rows / kGroupRows;
-        const int64_t perTask = std::max<int64_t>(1, groups / (pool.size() * 8));
-        pool.parallelFor(static_cast<int>((groups + perTask - 1) / perTask), [&](int task, int) {
-            const int64_t g0 = task * perTask, g1 = std::min(groups, g0 + perTask);
-            const size_t offset = static_cast<size_t>(g0) * kGroupRows * t.rowBytes;
-            quant::interleaveRows(t.type, t.cols, (g1 - g0) * kGroupRows, t.data + offset, t.rowBytes, copy.get() + offset);
-        });
-        // A tied output matrix is also the embedding table, which stays in use row by row.
-        if (t.data != model.weights.tokenEmbd.data)
-            releasePages(t.data, bytes);
+        const int64_t groupsPerSlice = std::max<int64_t>(1, static_cast<int64_t>(kSliceBytes / (kGroupRows * t.rowBytes)));
+        for (int64_t s0 = 0; s0 < groups; s0 += groupsPerSlice) {
+            const int64_t s1 = std::min(groups, s0 + groupsPerSlice);
+            const int64_t perTask = std::max<int64_t>(1, (s1 - s0) / (pool.size() * 4));
+            pool.parallelFor(static_cast<int>((s1 - s0 + perTask - 1) / perTask), [&](int task, int) {
+                const int64_t g0 = s0 + task * perTask, g1 = std::min(s1, g0 + perTask);
+                const size_t offset = static_cast<size_t>(g0) * kGroupRows * t.rowBytes;
+                quant::interleaveRows(t.type, t.cols, (g1 - g0) * kGroupRows, t.data + offset, t.rowBytes, copy.get() + offset);
+            });
+            const size_t begin = static_cast<size_t>(s0) * kGroupRows * t.rowBytes;
+            releasePages(t.data + begin, static_cast<size_t>(s1 - s0) * kGroupRows * t.rowBytes);
+        }
         t.data = copy.get();
         t.interleaved = true;
         cpu->interleavedBytes += bytes;
