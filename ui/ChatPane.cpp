@@ -252,6 +252,7 @@ GenerationRequest ChatPane::buildRequest() const
     for (const auto& message : std::as_const(m_messages))
         request.messages.append({message.role, message.content});
     request.sampling = SamplingPresets::settingsFor(SamplingPresets::idAt(m_preset->currentIndex()));
+    request.origin = GenerationRequest::Origin::Chat;
     request.tokenDetails = true; // for the probability view
     
     return request;

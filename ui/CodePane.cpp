@@ -196,6 +196,7 @@ void CodePane::run(Action action)
     GenerationRequest request;
     request.messages = TaskPrompts::code(static_cast<TaskPrompts::CodeAction>(action), m_language->currentText(), task,
                                          existing, m_convertTo->currentText());
+    request.origin = GenerationRequest::Origin::Code;
     request.sampling.temperature = 0.2;
     request.sampling.maxTokens = 2048;
     m_tracker->start(request);

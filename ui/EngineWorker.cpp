@@ -1,6 +1,10 @@
 #include "EngineWorker.h"
 
 #include "PieceBatcher.h"
+#ifdef INKSTONE_HAVE_RUNTIME
+#include "KvCacheSize.h"
+#include "SessionPool.h"
+#endif
 
 #include "core/CpuFeatures.h"
 #include "core/Error.h"
@@ -47,6 +51,11 @@ ServiceFailure::Kind kindOf(engine::ErrorCode code)
     return {kindOf(error.code), QString::fromStdString(error.message())};
 }
 
+// KV cache the per-pane sessions may take together: all four panes keep their own cache for
+// small and mid-sized models (a 7B model with grouped-query attention needs about 0.2 GiB per
+// 4096-token session); a model whose single cache exceeds it gets one shared session.
+[[maybe_unused]] constexpr qint64 kSessionBudgetBytes = qint64(1) << 30;
+
 [[maybe_unused]] QString cpuBackendName()
 {
     return QStringLiteral("CPU · %1").arg(QString::fromStdString(engine::cpuFeatures().bestIsaName()));
@@ -58,7 +67,7 @@ struct EngineWorker::Loaded {
     ModelInfo info;
 #ifdef INKSTONE_HAVE_RUNTIME
     std::shared_ptr<engine::Model> model;
-    std::unique_ptr<engine::Session> session;
+    std::unique_ptr<SessionPool> sessions; // one per GenerationRequest::Origin, within a budget
     std::optional<engine::chat::ChatTemplate> chatTemplate;
 #elif defined(INKSTONE_HAVE_GGUF)
     std::unique_ptr<engine::gguf::GgufFile> file;
@@ -102,14 +111,17 @@ void EngineWorker::loadModel(quint64 loadId, const QString& path, const EngineOp
         emit loadFailed(loadId, path, failureOf(model.error()));
         return;
     }
-    auto session = engine::Session::create(model.value());
-    if (!session) {
-        emit loadFailed(loadId, path, failureOf(session.error()));
-        return;
-    }
     auto loaded = std::make_unique<Loaded>();
     loaded->model = model.value();
-    loaded->session = std::move(session.value());
+    const qint64 perSession = kvCacheBytesPerSession(path, loaded->model->info().contextLength);
+    loaded->sessions = std::make_unique<SessionPool>(
+        loaded->model, GenerationRequest::kOrigins,
+        SessionPool::sessionsWithin(kSessionBudgetBytes, perSession, GenerationRequest::kOrigins));
+    // The chat pane's session now, so a model whose cache does not fit fails at load.
+    if (auto first = loaded->sessions->acquire(static_cast<int>(GenerationRequest::Origin::Chat)); !first) {
+        emit loadFailed(loadId, path, failureOf(first.error()));
+        return;
+    }
     const engine::ModelInfo& facts = loaded->model->info();
     ModelInfo& info = loaded->info;
     info.path = path;
@@ -297,7 +309,12 @@ void EngineWorker::generate(RequestId id, const GenerationRequest& request, cons
         sincePrefillReport.start();
         emit promptProgress(id, static_cast<double>(done) / total);
     };
-    auto result = m_loaded->session->generate(tokens, params, onToken, *cancel, onPrefill);
+    auto session = m_loaded->sessions->acquire(static_cast<int>(request.origin));
+    if (!session) {
+        emit generationFailed(id, failureOf(session.error()));
+        return;
+    }
+    auto result = session.value()->generate(tokens, params, onToken, *cancel, onPrefill);
     release(batcher.takeRest());
     if (!result) {
         emit generationFailed(id, failureOf(result.error()));
@@ -310,7 +327,8 @@ void EngineWorker::generate(RequestId id, const GenerationRequest& request, cons
     stats.timeToFirstTokenMs = s.timeToFirstTokenMs;
     stats.tokensPerSecond = s.decodeTokensPerSecond;
     stats.contextUsed = s.contextUsed;
-    stats.contextSize = m_loaded->session->contextLength();
+    stats.reusedTokens = s.reusedTokens;
+    stats.contextSize = session.value()->contextLength();
     stats.cancelled = s.stopReason == engine::StopReason::Cancelled;
     emit generationFinished(id, stats);
 #else

@@ -28,10 +28,15 @@ struct SamplingSettings {
 };
 
 struct GenerationRequest {
+    // Which pane asks. The local engine keeps a KV cache per origin, so a pane's follow-up
+    // reuses its own earlier prompt even after another pane has generated.
+    enum class Origin { Chat, Write, Translate, Code };
+    static constexpr int kOrigins = 4;
     QList<ChatMessage> messages;
     SamplingSettings sampling;
     // Also report each token's probability and its best alternatives (tokenDetailsReady).
     bool tokenDetails = false;
+    Origin origin = Origin::Chat;
 };
 
 // One generated token as the probability view shows it.
@@ -43,6 +48,7 @@ struct TokenInfo {
 
 struct GenerationStats {
     int promptTokens = 0;
+    int reusedTokens = 0; // of the prompt, found already processed (the KV cache's prefix)
     int generatedTokens = 0;
     double timeToFirstTokenMs = 0;
     double tokensPerSecond = 0;

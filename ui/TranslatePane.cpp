@@ -274,6 +274,7 @@ void TranslatePane::submit()
     m_output->clear();
     GenerationRequest request;
     request.messages = TaskPrompts::translate(text, sourceLanguageName(), targetLanguageName(), glossary);
+    request.origin = GenerationRequest::Origin::Translate;
     request.sampling.temperature = 0.2; // translations want fidelity more than variety
     request.sampling.maxTokens = std::max(256, static_cast<int>(text.size()) * 3);
     m_tracker->start(request);
@@ -311,6 +312,7 @@ void TranslatePane::backTranslate()
     const QString original = sourceLanguageName().isEmpty() ? QStringLiteral("English") : sourceLanguageName();
     GenerationRequest request;
     request.messages = TaskPrompts::translate(result, targetLanguageName(), original, {}, /*back=*/true);
+    request.origin = GenerationRequest::Origin::Translate;
     request.sampling.temperature = 0.2;
     m_backResult->setText(tr("Back-translation: …"));
     m_backResult->show();

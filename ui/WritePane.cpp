@@ -217,6 +217,7 @@ void WritePane::apply(WriteAction action)
     request.messages = action == WriteAction::Continue
         ? TaskPrompts::write(action, before, QString())
         : TaskPrompts::write(action, m_original, paragraph, m_tone->currentData().toString());
+    request.origin = GenerationRequest::Origin::Write;
     request.sampling.maxTokens = 1024;
     m_diff->clear();
     showSuggestionPanel(true);

@@ -127,6 +127,33 @@ private slots:
         QVERIFY(!code->resultCode().contains(QLatin1String("```")));
     }
 
+    void eachPaneKeepsItsOwnCache()
+    {
+        // Chat, then Translate, then a chat follow-up: the follow-up finds the whole first
+        // chat prompt still processed (one session per pane), instead of only the BOS token
+        // that a single session shared with Translate would have kept.
+        QSignalSpy finished(&m_client, &ChatService::generationFinished);
+        chat()->newConversation();
+        send(QStringLiteral("How do I keep my notes in sync?"));
+        QTRY_VERIFY_WITH_TIMEOUT(!chat()->isBusy(), 20000);
+        QCOMPARE(finished.count(), 1);
+        const int firstPrompt = finished.last().at(1).value<GenerationStats>().promptTokens;
+
+        m_window->showPane(MainWindow::TranslatePaneIndex);
+        auto* translate = static_cast<TranslatePane*>(m_window->pane(MainWindow::TranslatePaneIndex));
+        translate->findChild<QPlainTextEdit*>(QStringLiteral("translateInput"))->setPlainText(QStringLiteral("Nothing you type leaves it."));
+        translate->submit();
+        QTRY_VERIFY_WITH_TIMEOUT(!translate->isBusy(), 20000);
+        QCOMPARE(finished.count(), 2);
+
+        send(QStringLiteral("Thanks! Does it work with a phone too?"));
+        QTRY_VERIFY_WITH_TIMEOUT(!chat()->isBusy(), 20000);
+        QCOMPARE(finished.count(), 3);
+        const auto followUp = finished.last().at(1).value<GenerationStats>();
+        QVERIFY2(followUp.reusedTokens >= firstPrompt,
+                 qPrintable(QStringLiteral("reused %1 of %2, first prompt %3").arg(followUp.reusedTokens).arg(followUp.promptTokens).arg(firstPrompt)));
+    }
+
 private:
     ChatPane* chat() const
     {
