@@ -1,6 +1,7 @@
 // inkstone-cli run: generate text from a prompt, streamed to stdout as it is produced.
 // Ctrl-C stops generation cleanly (the engine's cancel flag), statistics go to stderr.
 
+#include "core/ProcessMemory.h"
 #include "EngineArgs.h"
 
 #include "chat/ChatTemplate.h"
@@ -176,11 +177,12 @@ int runRun(const QStringList& args)
         return cli::failEngine(QString(), stats.error().message());
     cli::printBackendNote(**session);
     const engine::GenerationStats& s = *stats;
+    const double peakMiB = static_cast<double>(engine::peakResidentBytes().value_or(0)) / (1024.0 * 1024.0);
     std::fprintf(stderr,
                  "\n%s\nprompt: %d tokens (%d reused), %.2f tokens/s; generated: %d tokens, %.2f tokens/s; "
-                 "first token after %.0f ms; stop: %s\n",
+                 "first token after %.0f ms; stop: %s; peak memory: %.0f MiB\n",
                  m.info().backendDescription.c_str(), s.promptTokens, s.reusedTokens, s.prefillTokensPerSecond,
-                 s.generatedTokens, s.decodeTokensPerSecond, s.timeToFirstTokenMs, engine::stopReasonName(s.stopReason));
+                 s.generatedTokens, s.decodeTokensPerSecond, s.timeToFirstTokenMs, engine::stopReasonName(s.stopReason), peakMiB);
     return cli::ExitOk;
 }
 
