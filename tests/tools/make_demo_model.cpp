@@ -406,9 +406,15 @@ int main(int argc, char** argv)
     for (Topic& t : topics) {
         const std::string text = "<|end|><|assistant|>" + t.answer + (t.endless ? "" : "<|end|>");
         t.doc = tok.encode(text, false, true);
-        for (int32_t id : t.doc)
+        for (int32_t id : t.doc) {
             if (markerGroup.count(id))
                 fail("answer " + t.name + " contains the marker token " + vocab.tokens[size_t(id)]);
+            // Its own Han characters would make the prompt look Chinese halfway through.
+            if (t.lang == Lang::En)
+                for (const std::string& cp : codePoints(vocab.tokens[size_t(id)]))
+                    if (isHan(codePoint(cp)))
+                        fail("the English answer " + t.name + " contains a Han character");
+        }
     }
 
     // Contexts worth a unit: every current token; a longer context only where it predicts
@@ -440,6 +446,8 @@ int main(int argc, char** argv)
     L.nEmit = int(emitIndex.size());
     L.nEmbd = roundUp(L.logits + L.nEmit, 32);
     const int nFf = roundUp(int(units.size()), 32);
+    if (!groupOf.count({}))
+        fail("the corpus needs an answer without markers (for prompts that have none)");
     const int defaultGroup = groupOf.at({});
     const int D = L.nEmbd;
 
