@@ -14,6 +14,7 @@ namespace {
 
 constexpr int kGroupRows = 8;
 constexpr size_t kSliceBytes = 8 << 20;
+constexpr int64_t kLongQ8Row = 4096;
 
 // Asks the kernel to drop the file pages of a matrix that is no longer read. MADV_PAGEOUT keeps
 // the contents (clean file pages are re-read on a later access; anonymous memory is swapped or
@@ -54,8 +55,13 @@ std::shared_ptr<const CpuWeights> prepareCpuWeights(const model::LoadedModel& mo
     auto convert = [&](model::Tensor& t, bool aligned) {
         if (!t.present() || !aligned || t.rows % kGroupRows != 0 || !quant::canInterleave(t.type))
             return;
-        const size_t bytes = static_cast<size_t>(t.rows) * t.rowBytes;
-        auto copy = std::unique_ptr<uint8_t[]>(new (std::nothrow) uint8_t[bytes]);
+        // Measured on one core: long Q8_0 rows (8192) read faster row by row (25 GB/s) than
+        // interleaved (22 GB/s); at 2048 interleaved wins (23 against 19).
+        if (t.type == quant::TensorType::Q8_0 && t.cols >= kLongQ8Row)
+            return;
+        const size_t srcRowBytes = t.rowBytes;
+        const size_t dstRowBytes = quant::interleavedRowBytes(t.type, t.cols);
+        auto copy = std::unique_ptr<uint8_t[]>(new (std::nothrow) uint8_t[static_cast<size_t>(t.rows) * dstRowBytes]);
         if (!copy)
             return; // no memory for the copy: this matrix keeps the file's layout
         // Slice by slice, handing each slice's file pages back before reading the next: the
@@ -63,21 +69,23 @@ std::shared_ptr<const CpuWeights> prepareCpuWeights(const model::LoadedModel& mo
         // the embedding table; its rows are read again from the page cache or the file as
         // tokens need them).
         const int64_t groups = t.rows / kGroupRows;
-        const int64_t groupsPerSlice = std::max<int64_t>(1, static_cast<int64_t>(kSliceBytes / (kGroupRows * t.rowBytes)));
+        const int64_t groupsPerSlice = std::max<int64_t>(1, static_cast<int64_t>(kSliceBytes / (kGroupRows * srcRowBytes)));
         for (int64_t s0 = 0; s0 < groups; s0 += groupsPerSlice) {
             const int64_t s1 = std::min(groups, s0 + groupsPerSlice);
             const int64_t perTask = std::max<int64_t>(1, (s1 - s0) / (pool.size() * 4));
             pool.parallelFor(static_cast<int>((s1 - s0 + perTask - 1) / perTask), [&](int task, int) {
                 const int64_t g0 = s0 + task * perTask, g1 = std::min(s1, g0 + perTask);
-                const size_t offset = static_cast<size_t>(g0) * kGroupRows * t.rowBytes;
-                quant::interleaveRows(t.type, t.cols, (g1 - g0) * kGroupRows, t.data + offset, t.rowBytes, copy.get() + offset);
+                const size_t row0 = static_cast<size_t>(g0) * kGroupRows;
+                quant::interleaveRows(t.type, t.cols, (g1 - g0) * kGroupRows, t.data + row0 * srcRowBytes, srcRowBytes,
+                                      copy.get() + row0 * dstRowBytes);
             });
-            const size_t begin = static_cast<size_t>(s0) * kGroupRows * t.rowBytes;
-            releasePages(t.data + begin, static_cast<size_t>(s1 - s0) * kGroupRows * t.rowBytes);
+            const size_t begin = static_cast<size_t>(s0) * kGroupRows * srcRowBytes;
+            releasePages(t.data + begin, static_cast<size_t>(s1 - s0) * kGroupRows * srcRowBytes);
         }
         t.data = copy.get();
+        t.rowBytes = dstRowBytes;
         t.interleaved = true;
-        cpu->interleavedBytes += bytes;
+        cpu->interleavedBytes += static_cast<size_t>(t.rows) * dstRowBytes;
         cpu->storage.push_back(std::move(copy));
     };
     convert(cpu->weights.output, true);

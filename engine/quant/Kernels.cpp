@@ -101,6 +101,11 @@ bool canInterleave(TensorType weightType)
     return useAvx2() && detail::avx2CanInterleave(weightType);
 }
 
+size_t interleavedRowBytes(TensorType weightType, int64_t n)
+{
+    return detail::avx2InterleavedRowBytes(weightType, n);
+}
+
 void interleaveRows(TensorType weightType, int64_t n, int64_t nRows, const void* src, size_t srcStride, void* dst)
 {
     assert(canInterleave(weightType) && nRows % 8 == 0);

@@ -66,11 +66,15 @@ inline int64_t activationPanelSumsCount(int64_t n) { return n / 32 * 4; }
 void activationPanelSums(TensorType weightType, const void* actRow, int64_t n, float* sums);
 
 // Weight matrices stored 8 rows at a time, four bytes of each row in turn (the CPU backend's
-// load-time layout for Q4_0 and Q8_0 where the AVX2 kernels run; same size as the rows). Group
-// g of 8 rows starts where row 8g started, so a range of rows that starts at a multiple of 8 is
-// addressed as before. interleavedTile has MatMulTileFn's contract with nRows a multiple of 8 and
+// load-time layout for Q4_0, Q8_0 and Q4_K where the AVX2 kernels run). Group g of 8 rows starts
+// at 8g · interleavedRowBytes, so a range of rows that starts at a multiple of 8 is addressed as
+// rows of that size. interleavedTile has MatMulTileFn's contract with nRows a multiple of 8 and
 // weights at the first row of a group; interleavedPanelOps packs panels from this layout.
 bool canInterleave(TensorType weightType); // false where the kernels below do not run
+// Bytes per row in that layout: the file's for Q4_0 and Q8_0; Q4_K keeps its sub-block scales
+// unpacked (148 bytes per 256 elements instead of 144).
+size_t interleavedRowBytes(TensorType weightType, int64_t n);
+// dst holds nRows · interleavedRowBytes bytes.
 void interleaveRows(TensorType weightType, int64_t n, int64_t nRows, const void* src, size_t srcStride, void* dst);
 MatMulTileFn interleavedTile(TensorType weightType);
 const PanelOps* interleavedPanelOps(TensorType weightType);

@@ -14,11 +14,18 @@
 //         elements 4m..4m+3, high nibbles: elements 16+4m..16+4m+3);
 //   Q8_0: 8 x 32 bytes; bytes 4r..4r+3 of vector j are row r's qs[4j..4j+3].
 // A group is 8 rows' worth of bytes, so group g starts where row 8g started.
+//   Q4_K (per 256-element super-block): the 8 scales d and 8 dmin (fp16), the sub-block
+//         scales and mins unpacked to bytes ([sub-block][row], 64 bytes each), then 4 x 8 x 32
+//         bytes of quants: bytes 4r..4r+3 of vector (p, m) are row r's qs[32p+4m..+3] (low
+//         nibbles: sub-block 2p, high: 2p+1). 148 bytes per row and super-block instead of
+//         144: the CPU backend gives such a tensor rowBytes = interleavedRowBytes().
 
 #include "quant/KernelsAvx2.h"
 #include "quant/KernelsInternal.h"
 
 #include <cstring>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 namespace engine::quant::detail {
@@ -36,7 +43,15 @@ struct GroupQ8_0 {
     Half d[kRows];
     int8_t qs[8][32];
 };
+struct GroupQ4_K {
+    Half d[kRows];
+    Half dmin[kRows];
+    uint8_t scales[8][kRows];
+    uint8_t mins[8][kRows];
+    uint8_t qs[4][8][32];
+};
 static_assert(sizeof(GroupQ4_0) == kRows * sizeof(BlockQ4_0));
+static_assert(sizeof(GroupQ4_K) == kRows * 148);
 static_assert(sizeof(GroupQ8_0) == kRows * sizeof(BlockQ8_0));
 
 template <typename Group, typename Block>
@@ -53,6 +68,27 @@ void interleave(int64_t n, int64_t nRows, const uint8_t* src, size_t srcStride, 
                 o.d[r] = b.d;
                 for (int m = 0; m < kVectors; ++m)
                     std::memcpy(&o.qs[m][4 * r], &b.qs[4 * m], 4);
+            }
+        }
+    }
+}
+
+void interleaveQ4_K(int64_t n, int64_t nRows, const uint8_t* src, size_t srcStride, uint8_t* dst)
+{
+    const int64_t nb = n / kQK_K;
+    for (int64_t g = 0; g < nRows / kRows; ++g) {
+        auto* out = reinterpret_cast<GroupQ4_K*>(dst) + g * nb;
+        for (int64_t i = 0; i < nb; ++i) {
+            GroupQ4_K& o = out[i];
+            for (int r = 0; r < kRows; ++r) {
+                const BlockQ4_K& b = reinterpret_cast<const BlockQ4_K*>(src + static_cast<size_t>(g * kRows + r) * srcStride)[i];
+                o.d[r] = b.d;
+                o.dmin[r] = b.dmin;
+                for (int j = 0; j < 8; ++j)
+                    kScaleMin(j, b.scales, o.scales[j][r], o.mins[j][r]);
+                for (int p = 0; p < 4; ++p)
+                    for (int m = 0; m < 8; ++m)
+                        std::memcpy(&o.qs[p][m][4 * r], &b.qs[32 * p + 4 * m], 4);
             }
         }
     }
@@ -138,13 +174,72 @@ void q8_0Column(int64_t n, int64_t nGroups, const uint8_t* w, size_t groupStride
     }
 }
 
+inline __m256i bytesToInt32(const uint8_t* p)
+{
+    return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+}
+
+// Per super-block: the sub-block integer sums scaled by the 6-bit scales in int32 (exact), the
+// min term from the activation's block sums, then one float step for eight rows.
+void q4_KColumn(int64_t n, int64_t nGroups, const uint8_t* w, size_t groupStride, const BlockQ8_K* y, float* out)
+{
+    const int64_t nb = n / kQK_K;
+    thread_local std::vector<int32_t> pairSums;
+    if (static_cast<int64_t>(pairSums.size()) < 8 * nb)
+        pairSums.resize(8 * nb);
+    for (int64_t i = 0; i < nb; ++i)
+        for (int j = 0; j < 8; ++j)
+            pairSums[8 * i + j] = y[i].bsums[2 * j] + y[i].bsums[2 * j + 1];
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int64_t g = 0; g < nGroups; ++g) {
+        const auto* x = reinterpret_cast<const GroupQ4_K*>(w + static_cast<size_t>(g) * groupStride);
+        __m256 acc = _mm256_setzero_ps();
+        for (int64_t i = 0; i < nb; ++i) {
+            const GroupQ4_K& b = x[i];
+            const int8_t* q = y[i].qs;
+            __m256i isum = _mm256_setzero_si256();
+            for (int p = 0; p < 4; ++p) {
+                __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+                for (int m = 0; m < 8; ++m) {
+                    const __m256i v = loadu(b.qs[p][m]);
+                    lo = _mm256_add_epi16(lo, _mm256_maddubs_epi16(_mm256_and_si256(v, low4), broadcast4(q + 64 * p + 4 * m)));
+                    keepInRegister(lo);
+                    hi = _mm256_add_epi16(hi, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(v, 4), low4),
+                                                                   broadcast4(q + 64 * p + 32 + 4 * m)));
+                    keepInRegister(hi);
+                }
+                isum = _mm256_add_epi32(isum, _mm256_mullo_epi32(_mm256_madd_epi16(lo, ones), bytesToInt32(b.scales[2 * p])));
+                isum = _mm256_add_epi32(isum, _mm256_mullo_epi32(_mm256_madd_epi16(hi, ones), bytesToInt32(b.scales[2 * p + 1])));
+            }
+            __m256i msum = _mm256_setzero_si256();
+            for (int j = 0; j < 8; ++j)
+                msum = _mm256_add_epi32(msum, _mm256_mullo_epi32(bytesToInt32(b.mins[j]), _mm256_set1_epi32(pairSums[8 * i + j])));
+            const __m256 dy = _mm256_set1_ps(y[i].d);
+            const __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.d))), dy);
+            const __m256 dmin = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.dmin))), dy);
+            acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(isum), acc);
+            acc = _mm256_fnmadd_ps(dmin, _mm256_cvtepi32_ps(msum), acc);
+        }
+        _mm256_storeu_ps(out + kRows * g, acc);
+    }
+}
+
+template <typename F>
+struct FunctionArgs;
+template <typename R, typename... A>
+struct FunctionArgs<R (*)(A...)> {
+    using type = std::tuple<A...>;
+};
+
 template <auto Column>
 void interleavedTile(int64_t n, int64_t nRows, int64_t nCols, const void* weights, size_t weightStride, const void* acts,
                      size_t actStride, float* out, size_t outStride)
 {
+    using Act = std::remove_pointer_t<std::tuple_element_t<4, typename FunctionArgs<decltype(Column)>::type>>;
     for (int64_t c = 0; c < nCols; ++c)
         Column(n, nRows / kRows, static_cast<const uint8_t*>(weights), kRows * weightStride,
-               reinterpret_cast<const BlockQ8_0*>(static_cast<const uint8_t*>(acts) + static_cast<size_t>(c) * actStride),
+               reinterpret_cast<const Act*>(static_cast<const uint8_t*>(acts) + static_cast<size_t>(c) * actStride),
                out + static_cast<size_t>(c) * outStride);
 }
 
@@ -152,7 +247,14 @@ void interleavedTile(int64_t n, int64_t nRows, int64_t nCols, const void* weight
 
 bool avx2CanInterleave(TensorType weightType)
 {
-    return weightType == TensorType::Q4_0 || weightType == TensorType::Q8_0;
+    return weightType == TensorType::Q4_0 || weightType == TensorType::Q8_0 || weightType == TensorType::Q4_K;
+}
+
+size_t avx2InterleavedRowBytes(TensorType weightType, int64_t n)
+{
+    if (weightType == TensorType::Q4_K)
+        return static_cast<size_t>(n / kQK_K) * 148;
+    return weightType == TensorType::Q4_0 ? static_cast<size_t>(n / kQK) * sizeof(BlockQ4_0) : static_cast<size_t>(n / kQK) * sizeof(BlockQ8_0);
 }
 
 void avx2InterleaveRows(TensorType weightType, int64_t n, int64_t nRows, const void* src, size_t srcStride, void* dst)
@@ -163,6 +265,8 @@ void avx2InterleaveRows(TensorType weightType, int64_t n, int64_t nRows, const v
         interleave<GroupQ4_0, BlockQ4_0>(n, nRows, s, srcStride, d);
     else if (weightType == TensorType::Q8_0)
         interleave<GroupQ8_0, BlockQ8_0>(n, nRows, s, srcStride, d);
+    else if (weightType == TensorType::Q4_K)
+        interleaveQ4_K(n, nRows, s, srcStride, d);
 }
 
 MatMulTileFn avx2InterleavedTile(TensorType weightType)
@@ -170,6 +274,7 @@ MatMulTileFn avx2InterleavedTile(TensorType weightType)
     switch (weightType) {
     case TensorType::Q4_0: return interleavedTile<q4_0Column>;
     case TensorType::Q8_0: return interleavedTile<q8_0Column>;
+    case TensorType::Q4_K: return interleavedTile<q4_KColumn>;
     default: return nullptr;
     }
 }

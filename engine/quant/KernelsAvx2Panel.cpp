@@ -323,6 +323,45 @@ void packInterleaved(int64_t n, int64_t nRows, const void* weights, size_t weigh
     }
 }
 
+// Q4_K interleaved (KernelsAvx2Interleaved.cpp: per super-block d[8], dmin[8], scales[8][8],
+// mins[8][8], then qs[4][8][32]): sub-block c of a super-block becomes one panel block.
+void packInterleavedQ4_K(int64_t n, int64_t nRows, const void* weights, size_t weightStride, void* panel)
+{
+    using F = PanelQ4_K;
+    constexpr size_t kGroupBytes = 8 * 148;
+    const int64_t nsb = n / kQK_K;
+    auto* out = static_cast<uint8_t*>(panel);
+    for (int64_t g = 0; g < nRows / kGroupRows; ++g) {
+        const auto* group = static_cast<const uint8_t*>(weights) + static_cast<size_t>(g) * kGroupRows * weightStride;
+        for (int64_t sb = 0; sb < nsb; ++sb) {
+            const uint8_t* src = group + static_cast<size_t>(sb) * kGroupBytes;
+            const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
+            const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16)));
+            const uint8_t* scales = src + 32;
+            const uint8_t* mins = src + 96;
+            const uint8_t* qs = src + 160;
+            for (int c = 0; c < 8; ++c, out += blockBytes<F>()) {
+                auto toFloat = [](const uint8_t* p) {
+                    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+                };
+                const __m256 scale = _mm256_mul_ps(d, toFloat(scales + 8 * c));
+                const __m256 corr = _mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(dmin, toFloat(mins + 8 * c)));
+                auto* header = reinterpret_cast<float*>(out);
+                _mm256_storeu_ps(header, scale);
+                _mm256_storeu_ps(header + 8, scale);
+                _mm256_storeu_ps(header + 16, corr);
+                _mm256_storeu_ps(header + 24, corr);
+                const int p = c / 2, shift = 4 * (c % 2);
+                for (int m = 0; m < 8; ++m) {
+                    const __m256i v = loadu(qs + 256 * p + 32 * m);
+                    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + kHeaderBytes + 32 * m),
+                                        _mm256_and_si256(_mm256_srli_epi16(v, shift), _mm256_set1_epi8(0x0F)));
+                }
+            }
+        }
+    }
+}
+
 inline __m256i broadcast4(const int8_t* p)
 {
     int32_t v;
@@ -476,6 +515,10 @@ const PanelOps* avx2InterleavedPanelOps(TensorType weightType)
     switch (weightType) {
     case TensorType::Q4_0: return interleavedOpsFor<PanelQ4_0>();
     case TensorType::Q8_0: return interleavedOpsFor<PanelQ8_0>();
+    case TensorType::Q4_K: {
+        static const PanelOps ops{kGroupRows, panelBytes<PanelQ4_K>, packInterleavedQ4_K, multiply<PanelQ4_K>};
+        return &ops;
+    }
     default: return nullptr;
     }
 }

@@ -15,6 +15,7 @@ MatMulTileFn avx2MatMulTile(TensorType weightType); // nullptr where there is no
 const PanelOps* avx2PanelOps(TensorType weightType);
 const PanelOps* avx2InterleavedPanelOps(TensorType weightType);
 bool avx2CanInterleave(TensorType weightType);
+size_t avx2InterleavedRowBytes(TensorType weightType, int64_t n);
 void avx2InterleaveRows(TensorType weightType, int64_t n, int64_t nRows, const void* src, size_t srcStride, void* dst);
 MatMulTileFn avx2InterleavedTile(TensorType weightType);
 void avx2ActivationPanelSums(TensorType weightType, const void* actRow, int64_t n, float* sums);

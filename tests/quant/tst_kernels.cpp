@@ -290,7 +290,7 @@ private slots:
             QVERIFY(interleavedTile(t) && interleavedPanelOps(t));
             for (int64_t blocks : {1, 5, 24}) {
                 for (int64_t nCols : {1, 3, 8, 9}) {
-                    const int64_t n = 32 * blocks;
+                    const int64_t n = unit(t) * (unit(t) > 32 ? (blocks + 3) / 4 : blocks);
                     const int64_t nRows = 24;
                     std::vector<Operands> rows, cols;
                     for (int64_t r = 0; r < nRows; ++r)
@@ -298,7 +298,8 @@ private slots:
                     for (int64_t c = 0; c < nCols; ++c)
                         cols.push_back(make(t, n, static_cast<uint32_t>(800 + c)));
                     const size_t ws = rows[0].weight.size(), as = cols[0].act.size();
-                    std::vector<uint8_t> w(ws * nRows), packed(ws * nRows), a(as * nCols);
+                    const size_t ps = interleavedRowBytes(t, n);
+                    std::vector<uint8_t> w(ws * nRows), packed(ps * nRows), a(as * nCols);
                     for (int64_t r = 0; r < nRows; ++r)
                         std::copy(rows[r].weight.begin(), rows[r].weight.end(), w.begin() + r * ws);
                     for (int64_t c = 0; c < nCols; ++c)
@@ -308,14 +309,14 @@ private slots:
                     const int64_t r0 = 8, count = nRows - r0;
                     const size_t os = static_cast<size_t>(count) + 2;
                     std::vector<float> tile(os * nCols, -7.0f), panelOut(os * nCols, -7.0f);
-                    interleavedTile(t)(n, count, nCols, packed.data() + r0 * ws, ws, a.data(), as, tile.data(), os);
+                    interleavedTile(t)(n, count, nCols, packed.data() + r0 * ps, ps, a.data(), as, tile.data(), os);
                     const PanelOps* ops = interleavedPanelOps(t);
                     const int64_t sumsStride = activationPanelSumsCount(n);
                     std::vector<float> sums(static_cast<size_t>(sumsStride * nCols));
                     for (int64_t c = 0; c < nCols; ++c)
                         activationPanelSums(t, a.data() + c * as, n, sums.data() + c * sumsStride);
                     std::vector<uint8_t> panel(ops->bytes(n, count));
-                    ops->pack(n, count, packed.data() + r0 * ws, ws, panel.data());
+                    ops->pack(n, count, packed.data() + r0 * ps, ps, panel.data());
                     ops->multiply(n, count, nCols, panel.data(), a.data(), as, sums.data(), sumsStride, panelOut.data(), os);
                     double num[2] = {}, den = 0;
                     for (int64_t c = 0; c < nCols; ++c) {
@@ -336,7 +337,7 @@ private slots:
                 }
             }
         }
-        QCOMPARE(covered, 2); // Q4_0 and Q8_0
+        QCOMPARE(covered, 3); // Q4_0, Q8_0 and Q4_K
     }
 
     // Generation (one activation row): matMulTile equals vecDot bit for bit, so a decode step
