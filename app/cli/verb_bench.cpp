@@ -2,7 +2,9 @@
 // way llama-bench does, so the two tables can be compared line by line.
 
 #include "EngineArgs.h"
+#include "ReadBandwidth.h"
 
+#include "cpu/ThreadPool.h"
 #include "model/Backend.h"
 #include "runtime/Model.h"
 
@@ -19,12 +21,13 @@ namespace {
 
 const char kUsage[] =
     "Usage: inkstone-cli bench -m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--backend auto|cpu|vulkan]\n"
-    "                          [--gpu-layers N] [--kv f16|f32] [--json]\n"
+    "                          [--gpu-layers N] [--kv f16|f32] [--json] [--roof]\n"
     "\n"
     "Measures prompt processing (ppP: P random tokens in one batch from an empty cache) and text\n"
     "generation (tgN: N tokens decoded one at a time) in tokens/s, mean ± standard deviation over\n"
     "r repetitions after a warm-up, printed as llama-bench prints them. Set INKSTONE_CPU=scalar\n"
-    "to measure the scalar reference kernels.\n"
+    "to measure the scalar reference kernels, INKSTONE_MATMUL=tiles the CPU products without the\n"
+    "interleaved weights and prompt panels (the baseline they are measured against).\n"
     "\n"
     "Options:\n"
     "  -m MODEL     the GGUF model file\n"
@@ -36,6 +39,7 @@ const char kUsage[] =
     "  --gpu-layers N  layers on the GPU, the rest on the CPU (default: as many as fit)\n"
     "  --kv T       KV cache type: f16 (default) or f32\n"
     "  --json       print a JSON array instead of the table\n"
+    "  --roof       also measure the memory read bandwidth and report generation against it\n"
     "  -h, --help   show this help\n"
     "\n"
     "Exit status: 0 ok, 1 bad usage, 2 bad input (unreadable or unsupported model).\n";
@@ -78,6 +82,7 @@ int runBench(const QStringList& args)
     cli::EngineArgs engineArgs;
     int nPrompt = 512, nGen = 128, reps = 3;
     bool json = false;
+    bool roof = false;
     QString error;
     for (int i = 1; i < args.size(); ++i) {
         const QString& a = args.at(i);
@@ -102,6 +107,8 @@ int runBench(const QStringList& args)
             count(reps, 1, 1000);
         } else if (a == QLatin1String("--json")) {
             json = true;
+        } else if (a == QLatin1String("--roof")) {
+            roof = true;
         } else {
             return cli::failUsage(QStringLiteral("unknown option '%1' (see inkstone-cli bench --help)").arg(a));
         }
@@ -166,6 +173,16 @@ int runBench(const QStringList& args)
     uint64_t sizeBytes = 0;
     for (const auto& t : m.loaded().file->tensors())
         sizeBytes += t.byteSize;
+    // Generation reads every tensor once per token except the embedding tables, of which it
+    // reads one row (unless the output matrix is the token embedding table).
+    const engine::model::ModelWeights& w = m.loaded().weights;
+    auto tensorBytes = [](const engine::model::Tensor& t) { return t.present() ? static_cast<uint64_t>(t.rows) * t.rowBytes : 0; };
+    uint64_t perToken = sizeBytes - tensorBytes(w.posEmbd);
+    if (w.tokenEmbd.data != w.output.data)
+        perToken -= tensorBytes(w.tokenEmbd);
+    double bandwidth = 0;
+    if (roof && nGen > 0)
+        bandwidth = cli::measureReadBandwidth(engineArgs.load.threads > 0 ? engineArgs.load.threads : engine::cpu::defaultThreadCount());
     const QString label = QStringLiteral("%1 %2 %3").arg(QString::fromStdString(m.info().architecture), paramsLabel(m.info().parameterCount),
                                                          QString::fromStdString(m.info().fileType).toUpper());
     const QString backend = QString::fromStdString(m.info().backendDescription).section(QStringLiteral(" \u00b7 "), 0, 1);
@@ -189,6 +206,13 @@ int runBench(const QStringList& args)
                                    {QStringLiteral("avg_ts"), r.mean()},
                                    {QStringLiteral("stddev_ts"), r.stddev()},
                                    {QStringLiteral("samples_ts"), samples}});
+            if (roof && r.nGen > 0) {
+                QJsonObject last = out.last().toObject();
+                last.insert(QStringLiteral("weight_bytes_per_token"), double(perToken));
+                last.insert(QStringLiteral("weights_gbps"), r.mean() * perToken / 1e9);
+                last.insert(QStringLiteral("read_bandwidth_gbps"), bandwidth);
+                out.replace(out.size() - 1, last);
+            }
         }
         std::fputs(QJsonDocument(out).toJson(QJsonDocument::Indented).constData(), stdout);
         return cli::ExitOk;
@@ -204,6 +228,12 @@ int runBench(const QStringList& args)
                     params.toUtf8().constData(), backend.toUtf8().constData(), threadText.toUtf8().constData(),
                     r.test.toUtf8().constData(), ts.toUtf8().constData());
     }
+    for (const Measurement& r : results)
+        if (roof && r.nGen > 0)
+            std::printf("\n%s: %.1f GB/s of weights (%.3f GB per token) = %.0f%% of the read bandwidth measured now, %.1f GB/s "
+                        "(%s threads, best of 5 passes over 1 GiB)\n",
+                        r.test.toUtf8().constData(), r.mean() * perToken / 1e9, perToken / 1e9, 100.0 * r.mean() * perToken / 1e9 / bandwidth,
+                        bandwidth, threadText.toUtf8().constData());
     return cli::ExitOk;
 }
 
