@@ -131,6 +131,24 @@ struct DecodeQ5_1 {
     }
 };
 
+// Q5_0 interleaved 8 rows at a time (KernelsAvx2Interleaved.cpp): from 32 bytes of nibbles (row
+// r's qs[4m..4m+3] at bytes 4r..) and the 8 rows' qh words shifted right by 4m, the unsigned
+// 5-bit values of chunk m (elements 4m..4m+3 of each row) and chunk m + 4 (16+4m..).
+inline void q5_0InterleavedPair(__m256i qs, __m256i qhShifted, __m256i& lo, __m256i& hi)
+{
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    const __m256i bit = _mm256_set1_epi32(0x08040201);
+    // Byte k of row r's word gets bit k of that row's word (chunk m) or bit 16 + k (chunk m + 4).
+    const __m256i rep0 = _mm256_setr_epi8(0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12, 0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12);
+    const __m256i rep2 = _mm256_add_epi8(rep0, _mm256_set1_epi8(2));
+    auto high = [&](__m256i rep) {
+        const __m256i b = _mm256_and_si256(_mm256_shuffle_epi8(qhShifted, rep), bit);
+        return _mm256_and_si256(_mm256_cmpeq_epi8(b, bit), _mm256_set1_epi8(0x10));
+    };
+    lo = _mm256_or_si256(_mm256_and_si256(qs, low4), high(rep0));
+    hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qs, 4), low4), high(rep2));
+}
+
 // ---- super-block formats against Q8_K ----
 // A decoder gives, for chunk c (elements 32c..32c+31), the weights as bytes (unsigned, or
 // signed when kSigned) and the int16 scale of each of the 16 maddubs lanes; plus the integer

@@ -13,6 +13,7 @@
 //   Q4_0: 4 x 32 bytes; bytes 4r..4r+3 of vector m are row r's qs[4m..4m+3] (low nibbles:
 //         elements 4m..4m+3, high nibbles: elements 16+4m..16+4m+3);
 //   Q8_0: 8 x 32 bytes; bytes 4r..4r+3 of vector j are row r's qs[4j..4j+3].
+//   Q5_0: the 8 rows' qh words, then the nibbles as Q4_0.
 // A group is 8 rows' worth of bytes, so group g starts where row 8g started.
 //   Q4_K (per 256-element super-block): the 8 scales d and 8 dmin (fp16), the sub-block
 //         scales and mins unpacked to bytes ([sub-block][row], 64 bytes each), then 4 x 8 x 32
@@ -43,6 +44,11 @@ struct GroupQ8_0 {
     Half d[kRows];
     int8_t qs[8][32];
 };
+struct GroupQ5_0 {
+    Half d[kRows];
+    uint32_t qh[kRows];
+    uint8_t qs[4][32];
+};
 struct GroupQ4_K {
     Half d[kRows];
     Half dmin[kRows];
@@ -53,6 +59,7 @@ struct GroupQ4_K {
 static_assert(sizeof(GroupQ4_0) == kRows * sizeof(BlockQ4_0));
 static_assert(sizeof(GroupQ4_K) == kRows * 148);
 static_assert(sizeof(GroupQ8_0) == kRows * sizeof(BlockQ8_0));
+static_assert(sizeof(GroupQ5_0) == kRows * sizeof(BlockQ5_0));
 
 template <typename Group, typename Block>
 void interleave(int64_t n, int64_t nRows, const uint8_t* src, size_t srcStride, uint8_t* dst)
@@ -67,6 +74,24 @@ void interleave(int64_t n, int64_t nRows, const uint8_t* src, size_t srcStride, 
                 const Block& b = reinterpret_cast<const Block*>(src + static_cast<size_t>(g * kRows + r) * srcStride)[i];
                 o.d[r] = b.d;
                 for (int m = 0; m < kVectors; ++m)
+                    std::memcpy(&o.qs[m][4 * r], &b.qs[4 * m], 4);
+            }
+        }
+    }
+}
+
+void interleaveQ5_0(int64_t n, int64_t nRows, const uint8_t* src, size_t srcStride, uint8_t* dst)
+{
+    const int64_t nb = n / kQK;
+    for (int64_t g = 0; g < nRows / kRows; ++g) {
+        auto* out = reinterpret_cast<GroupQ5_0*>(dst + static_cast<size_t>(g) * kRows * srcStride);
+        for (int64_t i = 0; i < nb; ++i) {
+            GroupQ5_0& o = out[i];
+            for (int r = 0; r < kRows; ++r) {
+                const BlockQ5_0& b = reinterpret_cast<const BlockQ5_0*>(src + static_cast<size_t>(g * kRows + r) * srcStride)[i];
+                o.d[r] = b.d;
+                std::memcpy(&o.qh[r], b.qh, 4);
+                for (int m = 0; m < 4; ++m)
                     std::memcpy(&o.qs[m][4 * r], &b.qs[4 * m], 4);
             }
         }
@@ -139,6 +164,46 @@ void q4_0Column(int64_t n, int64_t nGroups, const uint8_t* w, size_t groupStride
             }
             const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.d)));
             const __m256 prod = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_madd_epi16(s, ones)), _mm256_broadcast_ss(p + 2 * i));
+            acc0 = _mm256_fmadd_ps(d, prod, acc0);
+            acc1 = _mm256_fmadd_ps(d, _mm256_broadcast_ss(p + 2 * i + 1), acc1);
+        }
+        _mm256_storeu_ps(out + kRows * g, _mm256_add_ps(acc0, acc1));
+    }
+}
+
+// As Q4_0 with the fifth bit: values up to 31, so the int16 sums are widened every 4 chunks.
+void q5_0Column(int64_t n, int64_t nGroups, const uint8_t* w, size_t groupStride, const BlockQ8_0* y, float* out)
+{
+    const int64_t nb = n / kQK;
+    thread_local std::vector<float> prep;
+    if (static_cast<int64_t>(prep.size()) < 2 * nb)
+        prep.resize(2 * nb);
+    float* p = prep.data();
+    for (int64_t i = 0; i < nb; ++i) {
+        const float dy = h2f(y[i].d);
+        p[2 * i] = dy;
+        p[2 * i + 1] = -16.0f * dy * static_cast<float>(hsumI32(dotU8(_mm256_set1_epi8(1), loadu(y[i].qs))));
+    }
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int64_t g = 0; g < nGroups; ++g) {
+        const auto* x = reinterpret_cast<const GroupQ5_0*>(w + static_cast<size_t>(g) * groupStride);
+        __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+        for (int64_t i = 0; i < nb; ++i) {
+            const GroupQ5_0& b = x[i];
+            const int8_t* q = y[i].qs;
+            const __m256i qh = loadu(b.qh);
+            __m256i s[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+            for (int m = 0; m < 4; ++m) {
+                __m256i lo, hi;
+                q5_0InterleavedPair(loadu(b.qs[m]), _mm256_srli_epi32(qh, 4 * m), lo, hi);
+                s[m / 2] = _mm256_add_epi16(s[m / 2], _mm256_maddubs_epi16(lo, broadcast4(q + 4 * m)));
+                keepInRegister(s[m / 2]);
+                s[m / 2] = _mm256_add_epi16(s[m / 2], _mm256_maddubs_epi16(hi, broadcast4(q + 16 + 4 * m)));
+                keepInRegister(s[m / 2]);
+            }
+            const __m256i isum = _mm256_add_epi32(_mm256_madd_epi16(s[0], ones), _mm256_madd_epi16(s[1], ones));
+            const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.d)));
+            const __m256 prod = _mm256_mul_ps(_mm256_cvtepi32_ps(isum), _mm256_broadcast_ss(p + 2 * i));
             acc0 = _mm256_fmadd_ps(d, prod, acc0);
             acc1 = _mm256_fmadd_ps(d, _mm256_broadcast_ss(p + 2 * i + 1), acc1);
         }
@@ -247,14 +312,16 @@ void interleavedTile(int64_t n, int64_t nRows, int64_t nCols, const void* weight
 
 bool avx2CanInterleave(TensorType weightType)
 {
-    return weightType == TensorType::Q4_0 || weightType == TensorType::Q8_0 || weightType == TensorType::Q4_K;
+    return weightType == TensorType::Q4_0 || weightType == TensorType::Q5_0 || weightType == TensorType::Q8_0 ||
+           weightType == TensorType::Q4_K;
 }
 
 size_t avx2InterleavedRowBytes(TensorType weightType, int64_t n)
 {
     if (weightType == TensorType::Q4_K)
         return static_cast<size_t>(n / kQK_K) * 148;
-    return weightType == TensorType::Q4_0 ? static_cast<size_t>(n / kQK) * sizeof(BlockQ4_0) : static_cast<size_t>(n / kQK) * sizeof(BlockQ8_0);
+    const size_t block = weightType == TensorType::Q4_0 ? sizeof(BlockQ4_0) : weightType == TensorType::Q5_0 ? sizeof(BlockQ5_0) : sizeof(BlockQ8_0);
+    return static_cast<size_t>(n / kQK) * block;
 }
 
 void avx2InterleaveRows(TensorType weightType, int64_t n, int64_t nRows, const void* src, size_t srcStride, void* dst)
@@ -265,6 +332,8 @@ void avx2InterleaveRows(TensorType weightType, int64_t n, int64_t nRows, const v
         interleave<GroupQ4_0, BlockQ4_0>(n, nRows, s, srcStride, d);
     else if (weightType == TensorType::Q8_0)
         interleave<GroupQ8_0, BlockQ8_0>(n, nRows, s, srcStride, d);
+    else if (weightType == TensorType::Q5_0)
+        interleaveQ5_0(n, nRows, s, srcStride, d);
     else if (weightType == TensorType::Q4_K)
         interleaveQ4_K(n, nRows, s, srcStride, d);
 }
@@ -274,6 +343,7 @@ MatMulTileFn avx2InterleavedTile(TensorType weightType)
     switch (weightType) {
     case TensorType::Q4_0: return interleavedTile<q4_0Column>;
     case TensorType::Q8_0: return interleavedTile<q8_0Column>;
+    case TensorType::Q5_0: return interleavedTile<q5_0Column>;
     case TensorType::Q4_K: return interleavedTile<q4_KColumn>;
     default: return nullptr;
     }

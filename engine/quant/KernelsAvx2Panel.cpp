@@ -323,6 +323,34 @@ void packInterleaved(int64_t n, int64_t nRows, const void* weights, size_t weigh
     }
 }
 
+void packInterleavedQ5_0(int64_t n, int64_t nRows, const void* weights, size_t weightStride, void* panel)
+{
+    using F = PanelQ5_0;
+    constexpr size_t kGroupBlockBytes = kGroupRows * sizeof(BlockQ5_0);
+    const int64_t nb = n / kQK;
+    auto* out = static_cast<uint8_t*>(panel);
+    for (int64_t g = 0; g < nRows / kGroupRows; ++g) {
+        const auto* group = static_cast<const uint8_t*>(weights) + static_cast<size_t>(g) * kGroupRows * weightStride;
+        for (int64_t i = 0; i < nb; ++i, out += blockBytes<F>()) {
+            const uint8_t* src = group + static_cast<size_t>(i) * kGroupBlockBytes;
+            const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
+            auto* header = reinterpret_cast<float*>(out);
+            const __m256 corr = _mm256_mul_ps(d, _mm256_set1_ps(-16.0f));
+            _mm256_storeu_ps(header, d);
+            _mm256_storeu_ps(header + 8, d);
+            _mm256_storeu_ps(header + 16, corr);
+            _mm256_storeu_ps(header + 24, corr);
+            const __m256i qh = loadu(src + 16);
+            for (int m = 0; m < 4; ++m) {
+                __m256i lo, hi;
+                q5_0InterleavedPair(loadu(src + 48 + 32 * m), _mm256_srli_epi32(qh, 4 * m), lo, hi);
+                _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + kHeaderBytes + 32 * m), lo);
+                _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + kHeaderBytes + 32 * (m + 4)), hi);
+            }
+        }
+    }
+}
+
 // Q4_K interleaved (KernelsAvx2Interleaved.cpp: per super-block d[8], dmin[8], scales[8][8],
 // mins[8][8], then qs[4][8][32]): sub-block c of a super-block becomes one panel block.
 void packInterleavedQ4_K(int64_t n, int64_t nRows, const void* weights, size_t weightStride, void* panel)
@@ -515,6 +543,10 @@ const PanelOps* avx2InterleavedPanelOps(TensorType weightType)
     switch (weightType) {
     case TensorType::Q4_0: return interleavedOpsFor<PanelQ4_0>();
     case TensorType::Q8_0: return interleavedOpsFor<PanelQ8_0>();
+    case TensorType::Q5_0: {
+        static const PanelOps ops{kGroupRows, panelBytes<PanelQ5_0>, packInterleavedQ5_0, multiply<PanelQ5_0>};
+        return &ops;
+    }
     case TensorType::Q4_K: {
         static const PanelOps ops{kGroupRows, panelBytes<PanelQ4_K>, packInterleavedQ4_K, multiply<PanelQ4_K>};
         return &ops;
