@@ -149,6 +149,20 @@ inline void q5_0InterleavedPair(__m256i qs, __m256i qhShifted, __m256i& lo, __m2
     hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qs, 4), low4), high(rep2));
 }
 
+// Q6_K interleaved 8 rows at a time: from row r's ql[l], ql[l + 32] and qh[l] for l = 4m..4m+3
+// (bytes 4r.. of each vector), the unsigned 6-bit values of elements l, l + 32, l + 64 and
+// l + 96 of that half block (the weight is the value minus 32). The 16-bit shifts carry bits
+// across bytes, but only into bits the masks clear.
+inline void q6_KInterleavedQuad(__m256i ql0, __m256i ql1, __m256i qh, __m256i e[4])
+{
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    const __m256i bits45 = _mm256_set1_epi8(0x30);
+    e[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), bits45));
+    e[1] = _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 2), bits45));
+    e[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), _mm256_and_si256(qh, bits45));
+    e[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4), _mm256_and_si256(_mm256_srli_epi16(qh, 2), bits45));
+}
+
 // ---- super-block formats against Q8_K ----
 // A decoder gives, for chunk c (elements 32c..32c+31), the weights as bytes (unsigned, or
 // signed when kSigned) and the int16 scale of each of the 16 maddubs lanes; plus the integer

@@ -14,6 +14,9 @@
 //         elements 4m..4m+3, high nibbles: elements 16+4m..16+4m+3);
 //   Q8_0: 8 x 32 bytes; bytes 4r..4r+3 of vector j are row r's qs[4j..4j+3].
 //   Q5_0: the 8 rows' qh words, then the nibbles as Q4_0.
+//   Q6_K: the 8 scales d, the sixteen sub-block scales as [sub-block][row], then per half block
+//         (128 elements) and four elements l = 4m..4m+3 at a time, ql[l], ql[l + 32] and qh[l]
+//         of each row.
 // A group is 8 rows' worth of bytes, so group g starts where row 8g started.
 //   Q4_K (per 256-element super-block): the 8 scales d and 8 dmin (fp16), the sub-block
 //         scales and mins unpacked to bytes ([sub-block][row], 64 bytes each), then 4 x 8 x 32
@@ -56,7 +59,15 @@ struct GroupQ4_K {
     uint8_t mins[8][kRows];
     uint8_t qs[4][8][32];
 };
+struct GroupQ6_K {
+    Half d[kRows];
+    int8_t scales[16][kRows];
+    // [half][m][ql[l], ql[l + 32], qh[l]][row r at 4r]: in the order the kernel reads them (read
+    // in three interleaved streams, the same kernel ran 5x slower out of memory).
+    uint8_t q[2][8][3][32];
+};
 static_assert(sizeof(GroupQ4_0) == kRows * sizeof(BlockQ4_0));
+static_assert(sizeof(GroupQ6_K) == kRows * sizeof(BlockQ6_K));
 static_assert(sizeof(GroupQ4_K) == kRows * 148);
 static_assert(sizeof(GroupQ8_0) == kRows * sizeof(BlockQ8_0));
 static_assert(sizeof(GroupQ5_0) == kRows * sizeof(BlockQ5_0));
@@ -93,6 +104,29 @@ void interleaveQ5_0(int64_t n, int64_t nRows, const uint8_t* src, size_t srcStri
                 std::memcpy(&o.qh[r], b.qh, 4);
                 for (int m = 0; m < 4; ++m)
                     std::memcpy(&o.qs[m][4 * r], &b.qs[4 * m], 4);
+            }
+        }
+    }
+}
+
+void interleaveQ6_K(int64_t n, int64_t nRows, const uint8_t* src, size_t srcStride, uint8_t* dst)
+{
+    const int64_t nb = n / kQK_K;
+    for (int64_t g = 0; g < nRows / kRows; ++g) {
+        auto* out = reinterpret_cast<GroupQ6_K*>(dst + static_cast<size_t>(g) * kRows * srcStride);
+        for (int64_t i = 0; i < nb; ++i) {
+            GroupQ6_K& o = out[i];
+            for (int r = 0; r < kRows; ++r) {
+                const BlockQ6_K& b = reinterpret_cast<const BlockQ6_K*>(src + static_cast<size_t>(g * kRows + r) * srcStride)[i];
+                o.d[r] = b.d;
+                for (int j = 0; j < 16; ++j)
+                    o.scales[j][r] = b.scales[j];
+                for (int h = 0; h < 2; ++h)
+                    for (int m = 0; m < 8; ++m) {
+                        std::memcpy(&o.q[h][m][0][4 * r], &b.ql[64 * h + 4 * m], 4);
+                        std::memcpy(&o.q[h][m][1][4 * r], &b.ql[64 * h + 32 + 4 * m], 4);
+                        std::memcpy(&o.q[h][m][2][4 * r], &b.qh[32 * h + 4 * m], 4);
+                    }
             }
         }
     }
@@ -290,6 +324,57 @@ void q4_KColumn(int64_t n, int64_t nGroups, const uint8_t* w, size_t groupStride
     }
 }
 
+// Per super-block: each 16-element group's integer sum times its signed scale in int32 (values
+// 0..63: two chunks per int16 sum), minus 32 times the scaled activation sums, then one float
+// step for eight rows.
+void q6_KColumn(int64_t n, int64_t nGroups, const uint8_t* w, size_t groupStride, const BlockQ8_K* y, float* out)
+{
+    const int64_t nb = n / kQK_K;
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int64_t g = 0; g < nGroups; ++g) {
+        const auto* x = reinterpret_cast<const GroupQ6_K*>(w + static_cast<size_t>(g) * groupStride);
+        __m256 acc = _mm256_setzero_ps();
+        for (int64_t i = 0; i < nb; ++i) {
+            const GroupQ6_K& b = x[i];
+            const int8_t* q = y[i].qs;
+            __m256i isum = _mm256_setzero_si256();
+            for (int h = 0; h < 2; ++h) {
+                for (int mh = 0; mh < 2; ++mh) {
+                    __m256i i32[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+                    for (int m2 = 0; m2 < 4; m2 += 2) {
+                        __m256i s16[4];
+                        for (int mm = 0; mm < 2; ++mm) {
+                            const int m = 4 * mh + m2 + mm;
+                            __m256i e[4];
+                            q6_KInterleavedQuad(loadu(b.q[h][m][0]), loadu(b.q[h][m][1]), loadu(b.q[h][m][2]), e);
+                            for (int k = 0; k < 4; ++k) {
+                                const __m256i p = _mm256_maddubs_epi16(e[k], broadcast4(q + 128 * h + 32 * k + 4 * m));
+                                s16[k] = mm == 0 ? p : _mm256_add_epi16(s16[k], p);
+                            }
+                        }
+                        for (int k = 0; k < 4; ++k)
+                            i32[k] = _mm256_add_epi32(i32[k], _mm256_madd_epi16(s16[k], ones));
+                    }
+                    for (int k = 0; k < 4; ++k) {
+                        const __m256i sc = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(b.scales[8 * h + mh + 2 * k])));
+                        isum = _mm256_add_epi32(isum, _mm256_mullo_epi32(i32[k], sc));
+                    }
+                }
+            }
+            // The -32 offset: 32 * sum over the 16-element groups of scale * (sum of the activations).
+            __m256i off = _mm256_setzero_si256();
+            for (int j = 0; j < 16; ++j) {
+                const __m256i sc = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(b.scales[j])));
+                off = _mm256_add_epi32(off, _mm256_mullo_epi32(sc, _mm256_set1_epi32(y[i].bsums[j])));
+            }
+            isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(off, 5));
+            const __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.d))), _mm256_set1_ps(y[i].d));
+            acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(isum), acc);
+        }
+        _mm256_storeu_ps(out + kRows * g, acc);
+    }
+}
+
 template <typename F>
 struct FunctionArgs;
 template <typename R, typename... A>
@@ -313,13 +398,15 @@ void interleavedTile(int64_t n, int64_t nRows, int64_t nCols, const void* weight
 bool avx2CanInterleave(TensorType weightType)
 {
     return weightType == TensorType::Q4_0 || weightType == TensorType::Q5_0 || weightType == TensorType::Q8_0 ||
-           weightType == TensorType::Q4_K;
+           weightType == TensorType::Q4_K || weightType == TensorType::Q6_K;
 }
 
 size_t avx2InterleavedRowBytes(TensorType weightType, int64_t n)
 {
     if (weightType == TensorType::Q4_K)
         return static_cast<size_t>(n / kQK_K) * 148;
+    if (weightType == TensorType::Q6_K)
+        return static_cast<size_t>(n / kQK_K) * sizeof(BlockQ6_K);
     const size_t block = weightType == TensorType::Q4_0 ? sizeof(BlockQ4_0) : weightType == TensorType::Q5_0 ? sizeof(BlockQ5_0) : sizeof(BlockQ8_0);
     return static_cast<size_t>(n / kQK) * block;
 }
@@ -336,6 +423,8 @@ void avx2InterleaveRows(TensorType weightType, int64_t n, int64_t nRows, const v
         interleaveQ5_0(n, nRows, s, srcStride, d);
     else if (weightType == TensorType::Q4_K)
         interleaveQ4_K(n, nRows, s, srcStride, d);
+    else if (weightType == TensorType::Q6_K)
+        interleaveQ6_K(n, nRows, s, srcStride, d);
 }
 
 MatMulTileFn avx2InterleavedTile(TensorType weightType)
@@ -345,6 +434,7 @@ MatMulTileFn avx2InterleavedTile(TensorType weightType)
     case TensorType::Q8_0: return interleavedTile<q8_0Column>;
     case TensorType::Q5_0: return interleavedTile<q5_0Column>;
     case TensorType::Q4_K: return interleavedTile<q4_KColumn>;
+    case TensorType::Q6_K: return interleavedTile<q6_KColumn>;
     default: return nullptr;
     }
 }

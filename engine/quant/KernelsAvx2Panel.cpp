@@ -351,6 +351,42 @@ void packInterleavedQ5_0(int64_t n, int64_t nRows, const void* weights, size_t w
     }
 }
 
+// Q6_K interleaved (KernelsAvx2Interleaved.cpp: d[8], scales[16][8], q[2][8][3][32]): panel block c of a super-block is half c / 4, quarter c % 4 (elements
+// 128h + 32k + l), its halves scaled by scales 8h + 2k and 8h + 2k + 1.
+void packInterleavedQ6_K(int64_t n, int64_t nRows, const void* weights, size_t weightStride, void* panel)
+{
+    using F = PanelQ6_K;
+    constexpr size_t kGroupBytes = 8 * sizeof(BlockQ6_K);
+    const int64_t nsb = n / kQK_K;
+    auto* out = static_cast<uint8_t*>(panel);
+    for (int64_t g = 0; g < nRows / kGroupRows; ++g) {
+        const auto* group = static_cast<const uint8_t*>(weights) + static_cast<size_t>(g) * kGroupRows * weightStride;
+        for (int64_t sb = 0; sb < nsb; ++sb) {
+            const uint8_t* src = group + static_cast<size_t>(sb) * kGroupBytes;
+            const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
+            const auto* scales = reinterpret_cast<const int8_t*>(src + 16);
+            const uint8_t* q = src + 144;
+            for (int c = 0; c < 8; ++c, out += blockBytes<F>()) {
+                const int h = c / 4, k = c % 4;
+                auto* header = reinterpret_cast<float*>(out);
+                for (int half = 0; half < 2; ++half) {
+                    const __m256 sc = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
+                        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(scales + 8 * (8 * h + 2 * k + half)))));
+                    const __m256 scale = _mm256_mul_ps(d, sc);
+                    _mm256_storeu_ps(header + 8 * half, scale);
+                    _mm256_storeu_ps(header + 16 + 8 * half, _mm256_mul_ps(scale, _mm256_set1_ps(-32.0f)));
+                }
+                for (int m = 0; m < 8; ++m) {
+                    __m256i e[4];
+                    const uint8_t* v = q + 768 * h + 96 * m;
+                    q6_KInterleavedQuad(loadu(v), loadu(v + 32), loadu(v + 64), e);
+                    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + kHeaderBytes + 32 * m), e[k]);
+                }
+            }
+        }
+    }
+}
+
 // Q4_K interleaved (KernelsAvx2Interleaved.cpp: per super-block d[8], dmin[8], scales[8][8],
 // mins[8][8], then qs[4][8][32]): sub-block c of a super-block becomes one panel block.
 void packInterleavedQ4_K(int64_t n, int64_t nRows, const void* weights, size_t weightStride, void* panel)
@@ -545,6 +581,10 @@ const PanelOps* avx2InterleavedPanelOps(TensorType weightType)
     case TensorType::Q8_0: return interleavedOpsFor<PanelQ8_0>();
     case TensorType::Q5_0: {
         static const PanelOps ops{kGroupRows, panelBytes<PanelQ5_0>, packInterleavedQ5_0, multiply<PanelQ5_0>};
+        return &ops;
+    }
+    case TensorType::Q6_K: {
+        static const PanelOps ops{kGroupRows, panelBytes<PanelQ6_K>, packInterleavedQ6_K, multiply<PanelQ6_K>};
         return &ops;
     }
     case TensorType::Q4_K: {

@@ -337,7 +337,7 @@ private slots:
                 }
             }
         }
-        QCOMPARE(covered, 4); // Q4_0, Q5_0, Q8_0 and Q4_K
+        QCOMPARE(covered, 5); // Q4_0, Q5_0, Q8_0, Q4_K and Q6_K
     }
 
     // Generation (one activation row): matMulTile equals vecDot bit for bit, so a decode step
