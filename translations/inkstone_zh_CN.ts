@@ -749,6 +749,10 @@
         <source>Reading prompt… %1%</source>
         <translation>正在读取提示词… %1%</translation>
     </message>
+    <message>
+        <source>No GPU used: %1</source>
+        <translation>未使用 GPU：%1</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -874,10 +878,6 @@
         <translation>Vulkan GPU</translation>
     </message>
     <message>
-        <source>First suitable device</source>
-        <translation>第一个可用的设备</translation>
-    </message>
-    <message>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
@@ -892,6 +892,66 @@
     <message>
         <source>Default (the XDG data folder)</source>
         <translation>默认（XDG 数据文件夹）</translation>
+    </message>
+    <message>
+        <source>Layers on the GPU:</source>
+        <translation>放在 GPU 上的层数：</translation>
+    </message>
+    <message>
+        <source>Automatic (as many as fit)</source>
+        <translation>自动（放得下多少就放多少）</translation>
+    </message>
+    <message>
+        <source>The first layers run on the GPU and the rest on the CPU; 0 runs everything on the CPU</source>
+        <translation>靠前的层在 GPU 上运行，其余的交给 CPU；设为 0 则全部由 CPU 运行</translation>
+    </message>
+    <message>
+        <source>dedicated GPU</source>
+        <translation>独立显卡</translation>
+    </message>
+    <message>
+        <source>integrated GPU</source>
+        <translation>集成显卡</translation>
+    </message>
+    <message>
+        <source>virtual GPU</source>
+        <translation>虚拟 GPU</translation>
+    </message>
+    <message>
+        <source>runs on the CPU, slow</source>
+        <translation>用 CPU 模拟，较慢</translation>
+    </message>
+    <message>
+        <source>other device</source>
+        <translation>其他设备</translation>
+    </message>
+    <message>
+        <source>Automatic (a dedicated GPU first)</source>
+        <translation>自动（优先使用独立显卡）</translation>
+    </message>
+    <message>
+        <source>%1 (%2, %3)</source>
+        <translation>%1（%2，%3）</translation>
+    </message>
+    <message>
+        <source>%1 — cannot be used</source>
+        <translation>%1 — 无法使用</translation>
+    </message>
+    <message>
+        <source>%1 (not found now)</source>
+        <translation>%1（目前找不到）</translation>
+    </message>
+    <message>
+        <source>Backend, GPU device and layers take effect the next time a model is loaded.</source>
+        <translation>后端、GPU 设备和层数的更改在下次加载模型时生效。</translation>
+    </message>
+    <message>
+        <source>This build of Inkstone has no GPU support: models run on the CPU.</source>
+        <translation>此版本的 Inkstone 不支持 GPU，模型将在 CPU 上运行。</translation>
+    </message>
+    <message>
+        <source>No Vulkan device was found, so models run on the CPU.</source>
+        <translation>未找到 Vulkan 设备，模型将在 CPU 上运行。</translation>
     </message>
 </context>
 <context>
@@ -935,6 +995,18 @@
     <message>
         <source>memory %1</source>
         <translation>内存 %1</translation>
+    </message>
+    <message>
+        <source>GPU not used: the model runs on the CPU</source>
+        <translation>未使用 GPU：模型在 CPU 上运行</translation>
+    </message>
+    <message>
+        <source>The GPU failed: continuing on the CPU</source>
+        <translation>GPU 出错，已改由 CPU 继续生成</translation>
+    </message>
+    <message>
+        <source>Only part of the model fits on the GPU</source>
+        <translation>GPU 只放得下模型的一部分</translation>
     </message>
 </context>
 <context>

@@ -36,6 +36,9 @@ signals:
     void modelLoadFailed(const QString& path, const ServiceFailure& failure);
     void modelUnloaded();
     void chatTemplateApplied(const ModelInfo& info);
+    // A session of the loaded model moved off the GPU after the load (a GPU failure while it
+    // was created or mid-generation); the generation goes on. Once per distinct note and model.
+    void backendNoteReported(const BackendNote& note);
 
     void textReady(RequestId id, const QString& text);
     // With GenerationRequest::tokenDetails: the tokens behind the text, emitted just before the

@@ -26,6 +26,12 @@ EngineClient::EngineClient(QObject* parent)
         m_info = info;
         emit chatTemplateApplied(info);
     }, Qt::QueuedConnection);
+    connect(m_worker, &EngineWorker::backendNoteReported, this, [this](const BackendNote& note) {
+        if (!m_hasModel)
+            return; // from a model that is being replaced
+        m_info.backendNote = note;
+        emit backendNoteReported(note);
+    }, Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::textReady, this, &ChatService::textReady, Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::tokenDetailsReady, this, &ChatService::tokenDetailsReady, Qt::QueuedConnection);
     connect(m_worker, &EngineWorker::promptProgress, this, &ChatService::promptProgress, Qt::QueuedConnection);
@@ -65,7 +71,9 @@ void EngineClient::loadModel(const QString& path)
     EngineOptions options;
     options.threads = settings.value(K::threads, K::Defaults::threads).toInt();
     options.contextLength = settings.value(K::contextSize, K::Defaults::contextSize).toInt();
-    options.backend = settings.value(K::backend, QStringLiteral("auto")).toString();
+    options.backend = settings.value(K::backend, K::Defaults::backend).toString();
+    options.device = settings.value(K::device).toString();
+    options.gpuLayers = settings.value(K::gpuLayers, K::Defaults::gpuLayers).toInt();
     options.shiftWhenFull = settings.value(K::contextOverflow, QStringLiteral("truncateMiddle")).toString() != QLatin1String("stop");
     options.chatTemplate = ChatTemplateSettings::load(path);
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, loadId, path, options, cancel = m_loadCancel] {

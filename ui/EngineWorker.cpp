@@ -1,5 +1,6 @@
 #include "EngineWorker.h"
 
+#include "GpuSupport.h"
 #include "PieceBatcher.h"
 #ifdef INKSTONE_HAVE_RUNTIME
 #include "KvCacheSize.h"
@@ -22,6 +23,8 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QRegularExpression>
+#include <QSet>
 
 #include <optional>
 
@@ -61,10 +64,36 @@ ServiceFailure::Kind kindOf(engine::ErrorCode code)
     return QStringLiteral("CPU · %1").arg(QString::fromStdString(engine::cpuFeatures().bestIsaName()));
 }
 
+#ifdef INKSTONE_HAVE_RUNTIME
+// What a session reports about where it runs: the model's own note (the GPU could not take the
+// model) or the session's (the GPU failed under it and it moved to the CPU).
+BackendNote noteOf(const engine::Session& session)
+{
+    const std::string note = session.backendNote();
+    if (note.empty())
+        return {};
+    const bool fromModel = note == session.model().backendNote();
+    return {fromModel ? BackendNote::Kind::ModelOnCpu : BackendNote::Kind::SessionOnCpu, QString::fromStdString(note)};
+}
+
+// A model split between the GPU and the CPU because it did not fit. The engine reports the split
+// only in its description ("Vulkan · <device> · 20/24 layers, the rest on CPU · …"); a split the
+// user asked for (a GPU layer count in Settings) is no news and gets no note.
+BackendNote partialOffloadNote(const engine::Model& model, int gpuLayersAsked)
+{
+    static const QRegularExpression layers(QStringLiteral("\\b\\d+/\\d+ layers\\b"));
+    const QString description = QString::fromStdString(model.info().backendDescription);
+    if (!model.usesGpu() || gpuLayersAsked >= 0 || !layers.match(description).hasMatch())
+        return {};
+    return {BackendNote::Kind::PartialOffload, description};
+}
+#endif
+
 } // namespace
 
 struct EngineWorker::Loaded {
     ModelInfo info;
+    QSet<QString> reportedNotes; // each note once per model
 #ifdef INKSTONE_HAVE_RUNTIME
     std::shared_ptr<engine::Model> model;
     std::unique_ptr<SessionPool> sessions; // one per GenerationRequest::Origin, within a budget
@@ -93,11 +122,14 @@ void EngineWorker::loadModel(quint64 loadId, const QString& path, const EngineOp
 #ifdef INKSTONE_HAVE_RUNTIME
     engine::LoadOptions load;
     load.threads = options.threads;
+    load.gpuLayers = options.gpuLayers;
     load.contextLength = options.contextLength;
     load.backend = options.backend == QLatin1String("cpu")      ? engine::BackendChoice::Cpu
         : options.backend == QLatin1String("vulkan")            ? engine::BackendChoice::Vulkan
                                                                 : engine::BackendChoice::Auto;
     load.contextPolicy = options.shiftWhenFull ? engine::ContextPolicy::Shift : engine::ContextPolicy::Stop;
+    if (load.backend != engine::BackendChoice::Cpu)
+        GpuSupport::selectDevice(options.device);
     int lastPercent = -1;
     auto progress = [this, loadId, &lastPercent](float fraction) {
         const int percent = static_cast<int>(fraction * 100);
@@ -118,7 +150,8 @@ void EngineWorker::loadModel(quint64 loadId, const QString& path, const EngineOp
         loaded->model, GenerationRequest::kOrigins,
         SessionPool::sessionsWithin(kSessionBudgetBytes, perSession, GenerationRequest::kOrigins));
     // The chat pane's session now, so a model whose cache does not fit fails at load.
-    if (auto first = loaded->sessions->acquire(static_cast<int>(GenerationRequest::Origin::Chat)); !first) {
+    auto first = loaded->sessions->acquire(static_cast<int>(GenerationRequest::Origin::Chat));
+    if (!first) {
         emit loadFailed(loadId, path, failureOf(first.error()));
         return;
     }
@@ -131,6 +164,14 @@ void EngineWorker::loadModel(quint64 loadId, const QString& path, const EngineOp
     info.parameterCount = static_cast<qint64>(facts.parameterCount);
     info.contextLength = facts.contextLength;
     info.backend = QString::fromStdString(facts.backendDescription);
+    info.backendFallbackReason = QString::fromStdString(facts.backendFallbackReason);
+    info.backendNote = noteOf(*first.value());
+    if (info.backendNote.isEmpty())
+        info.backendNote = partialOffloadNote(*loaded->model, options.gpuLayers);
+    if (!info.backendNote.isEmpty()) {
+        loaded->reportedNotes.insert(info.backendNote.detail);
+        engine::logWarning("backend: " + info.backendNote.detail.toStdString());
+    }
     info.hasChatTemplate = !facts.chatTemplate.empty();
     info.chatTemplate = QString::fromStdString(facts.chatTemplate);
     info.canGenerate = true;
@@ -205,6 +246,15 @@ void EngineWorker::setChatTemplate(const ChatTemplateOverride& choice)
     emit chatTemplateApplied(m_loaded->info);
 }
 
+void EngineWorker::reportBackendNote(const BackendNote& note)
+{
+    if (note.isEmpty() || !m_loaded || m_loaded->reportedNotes.contains(note.detail))
+        return;
+    m_loaded->reportedNotes.insert(note.detail);
+    engine::logWarning("backend: " + note.detail.toStdString());
+    emit backendNoteReported(note);
+}
+
 void EngineWorker::unloadModel()
 {
     m_loaded.reset();
@@ -275,7 +325,11 @@ void EngineWorker::generate(RequestId id, const GenerationRequest& request, cons
         if (!batch.isEmpty())
             emit textReady(id, batch);
     };
+    engine::Session* running = nullptr;
     auto onToken = [&](const engine::TokenEvent& event) {
+        // A GPU that failed a moment ago: the session went on on the CPU, and the user is told
+        // while the reply keeps coming.
+        reportBackendNote(noteOf(*running));
         if (request.tokenDetails) {
             TokenInfo info;
             info.text = QString::fromStdString(event.text);
@@ -314,7 +368,10 @@ void EngineWorker::generate(RequestId id, const GenerationRequest& request, cons
         emit generationFailed(id, failureOf(session.error()));
         return;
     }
-    auto result = session.value()->generate(tokens, params, onToken, *cancel, onPrefill);
+    running = session.value();
+    reportBackendNote(noteOf(*running)); // created just now without room on the GPU
+    auto result = running->generate(tokens, params, onToken, *cancel, onPrefill);
+    reportBackendNote(noteOf(*running)); // failed after the last token
     release(batcher.takeRest());
     if (!result) {
         emit generationFailed(id, failureOf(result.error()));

@@ -17,6 +17,8 @@ struct EngineOptions {
     int threads = 0;           // 0: automatic
     int contextLength = 0;     // 0: the engine's default cap
     QString backend = QStringLiteral("auto"); // "auto" | "cpu" | "vulkan"
+    QString device;            // GPU device name (part) or index, "" for the automatic choice
+    int gpuLayers = -1;        // layers on the GPU, -1: as many as fit
     bool shiftWhenFull = true; // drop the oldest tokens (keeping the start) instead of stopping
     ChatTemplateOverride chatTemplate; // this model file's template choice
 };
@@ -41,6 +43,7 @@ signals:
     void loadFailed(quint64 loadId, const QString& path, const ServiceFailure& failure);
     void unloaded();
     void chatTemplateApplied(const ModelInfo& info);
+    void backendNoteReported(const BackendNote& note); // see ChatService::backendNoteReported
     void textReady(RequestId id, const QString& text);
     void tokenDetailsReady(RequestId id, const QList<TokenInfo>& tokens);
     void promptProgress(RequestId id, double fraction); // see ChatService::promptProgress
@@ -50,6 +53,8 @@ signals:
 private:
     void loadMetadataOnly(quint64 loadId, const QString& path);
     void chooseTemplate(const ChatTemplateOverride& choice);
+    // Logs a note and reports it, unless this model already reported the same text.
+    void reportBackendNote(const BackendNote& note);
     struct Loaded;
     std::unique_ptr<Loaded> m_loaded;
 };

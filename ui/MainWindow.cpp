@@ -91,8 +91,12 @@ MainWindow::MainWindow(ChatService* service, ConversationStore* store, Appearanc
     connect(m_templateBar, &ChatTemplateBar::editRequested, this, &MainWindow::openChatTemplateDialog);
     connect(service, &ChatService::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(service, &ChatService::modelLoadFailed, this, &MainWindow::onModelLoadFailed);
+    // Where the model runs is news only when it is not where it was asked to run; the reply
+    // in progress carries on either way.
+    connect(service, &ChatService::backendNoteReported, m_statusPanel, &StatusPanel::showBackendNote);
     connect(service, &ChatService::modelUnloaded, this, [this] {
         m_notice->hide();
+        m_statusPanel->showBackendNote({});
         m_statusPanel->setContextSize(0);
         statusBar()->showMessage(tr("Model unloaded"), 4000);
     });
@@ -195,6 +199,7 @@ void MainWindow::onModelLoaded(const ModelInfo& info)
 {
     m_stack->setCurrentIndex(1);
     m_statusPanel->setContextSize(info.contextLength);
+    m_statusPanel->showBackendNote(info.backendNote);
     statusBar()->showMessage(tr("Loaded %1").arg(info.name), 5000);
     if (!info.canGenerate) {
         m_notice->setText(tr("“%1” is open, but this build cannot generate text yet: the inference engine is "
@@ -207,6 +212,7 @@ void MainWindow::onModelLoaded(const ModelInfo& info)
 
 void MainWindow::onModelLoadFailed(const QString& path, const ServiceFailure& failure)
 {
+    m_statusPanel->showBackendNote({}); // the previous model is gone
     if (failure.kind == ServiceFailure::Kind::Cancelled) {
         statusBar()->showMessage(tr("Loading cancelled"), 4000);
         return;

@@ -25,6 +25,14 @@ QString parameterText(qint64 count)
 }
 } // namespace
 
+QString ModelBar::backendShortName(const QString& description)
+{
+    // "CPU · AVX2 · 2 threads" → "CPU · AVX2"; "Vulkan · <device> · 20/24 layers, …" →
+    // "Vulkan · <device>" (Backend::description() puts the kind and the device or ISA first).
+    const QString separator = QStringLiteral(" \u00b7 ");
+    return description.section(separator, 0, 1);
+}
+
 ModelBar::ModelBar(ChatService* service, QWidget* parent)
     : QWidget(parent)
     , m_service(service)
@@ -218,11 +226,16 @@ void ModelBar::retranslate()
         m_backend->setText(tr("Loading…"));
     } else if (m_service->hasModel()) {
         const ModelInfo info = m_service->modelInfo();
-        m_backend->setText(info.backend);
-        m_backend->setToolTip(tr("%1 · %2 · %3 parameters · context %4")
-                                  .arg(info.name, info.architecture,
-                                       parameterText(info.parameterCount),
-                                       QString::number(info.contextLength)));
+        m_backend->setText(backendShortName(info.backend));
+        // The engine's full description (threads, a GPU/CPU split) and why the GPU was not
+        // used stay in the tooltip, in the engine's English, like error details.
+        QString tip = tr("%1 · %2 · %3 parameters · context %4")
+                          .arg(info.name, info.architecture, parameterText(info.parameterCount),
+                               QString::number(info.contextLength))
+            + QLatin1Char('\n') + info.backend;
+        if (!info.backendFallbackReason.isEmpty())
+            tip += QLatin1Char('\n') + tr("No GPU used: %1").arg(info.backendFallbackReason);
+        m_backend->setToolTip(tip);
     } else {
         m_backend->setText(tr("No model loaded"));
         m_backend->setToolTip(QString());

@@ -1,7 +1,8 @@
 #pragma once
 // The strip above the panes: which model is loaded, recent models, Open…, Load/Unload, the
 // loading progress (with cancel), the progress of reading a long prompt ("Reading prompt… 42%")
-// and the backend indicator ("CPU · AVX2" or a Vulkan device).
+// and the backend indicator ("CPU · AVX2" or "Vulkan · <device>"; the full description in its
+// tooltip).
 
 #include "ServiceTypes.h"
 
@@ -21,6 +22,8 @@ public:
     // Loads a model and remembers it among the recent ones.
     void load(const QString& path);
     QStringList recentModels() const;
+    // The indicator's text: the kind and the device or ISA of an engine backend description.
+    static QString backendShortName(const QString& description);
 
 signals:
     void openRequested();

@@ -57,6 +57,16 @@ struct GenerationStats {
     bool cancelled = false;
 };
 
+// The model or a session runs somewhere other than where it was asked to: a GPU that could not
+// take the model, a GPU that failed (the session continues on the CPU), or only some layers on
+// the GPU. The engine's English sentence travels in detail; the UI words the kind.
+struct BackendNote {
+    enum class Kind { None, ModelOnCpu, SessionOnCpu, PartialOffload };
+    Kind kind = Kind::None;
+    QString detail;
+    bool isEmpty() const { return kind == Kind::None; }
+};
+
 struct ModelInfo {
     QString path;
     QString name;          // general.name, or the file name
@@ -65,7 +75,9 @@ struct ModelInfo {
     qint64 parameterCount = 0;
     int contextLength = 0;
     int tensorCount = 0;
-    QString backend;       // "CPU · AVX2", or a Vulkan device name
+    QString backend;       // the engine's description: "CPU · AVX2 · 2 threads", "Vulkan · <device>"
+    QString backendFallbackReason; // why the automatic choice ended on the CPU (English, "" if it did not)
+    BackendNote backendNote;       // at load: the model or the chat session not where asked
     bool hasChatTemplate = false;
     QString chatTemplate;     // the model's own tokenizer.chat_template ("" when it has none)
     // Why the template in use is not the one asked for: the override or the model's template
@@ -105,5 +117,6 @@ Q_DECLARE_METATYPE(ModelInfo)
 Q_DECLARE_METATYPE(GenerationRequest)
 Q_DECLARE_METATYPE(GenerationStats)
 Q_DECLARE_METATYPE(ServiceFailure)
+Q_DECLARE_METATYPE(BackendNote)
 Q_DECLARE_METATYPE(ChatTemplateOverride)
 Q_DECLARE_METATYPE(TokenInfo)

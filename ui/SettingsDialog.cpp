@@ -11,9 +11,11 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QTabWidget>
 #include <QThread>
 #include <QVBoxLayout>
@@ -74,9 +76,19 @@ QWidget* SettingsDialog::buildEnginePage()
     m_backend->addItem(QString(), QStringLiteral("cpu"));
     m_backend->addItem(QString(), QStringLiteral("vulkan"));
     addRow(form, QT_TR_NOOP("Backend:"), m_backend, m_labels);
-    m_device = new QLineEdit;
+    m_device = new QComboBox;
     m_device->setObjectName(QStringLiteral("settingsDevice"));
     addRow(form, QT_TR_NOOP("GPU device:"), m_device, m_labels);
+    m_gpuLayers = new QSpinBox;
+    m_gpuLayers->setObjectName(QStringLiteral("settingsGpuLayers"));
+    m_gpuLayers->setRange(-1, 999); // -1 is the automatic choice (the special value text)
+    addRow(form, QT_TR_NOOP("Layers on the GPU:"), m_gpuLayers, m_labels);
+    m_gpuNote = new QLabel;
+    m_gpuNote->setObjectName(QStringLiteral("settingsGpuNote"));
+    m_gpuNote->setWordWrap(true);
+    form->addRow(m_gpuNote);
+    m_devices = GpuSupport::devices();
+    connect(m_backend, &QComboBox::currentIndexChanged, this, &SettingsDialog::updateGpuControls);
     return page;
 }
 
@@ -159,8 +171,10 @@ void SettingsDialog::load()
     m_threads->setValue(s.value(K::threads, K::Defaults::threads).toInt());
     m_context->setValue(s.value(K::contextSize, K::Defaults::contextSize).toInt());
     selectData(m_overflow, s.value(K::contextOverflow, QStringLiteral("truncateMiddle")).toString());
-    selectData(m_backend, s.value(K::backend, QStringLiteral("auto")).toString());
-    m_device->setText(s.value(K::device).toString());
+    selectData(m_backend, s.value(K::backend, K::Defaults::backend).toString());
+    fillDevices(s.value(K::device).toString());
+    m_gpuLayers->setValue(s.value(K::gpuLayers, K::Defaults::gpuLayers).toInt());
+    updateGpuControls();
     m_temperature->setValue(s.value(K::temperature, K::Defaults::temperature).toDouble());
     m_topK->setValue(s.value(K::topK, K::Defaults::topK).toInt());
     m_topP->setValue(s.value(K::topP, K::Defaults::topP).toDouble());
@@ -179,7 +193,8 @@ void SettingsDialog::save() const
     s.setValue(K::contextSize, m_context->value());
     s.setValue(K::contextOverflow, m_overflow->currentData());
     s.setValue(K::backend, m_backend->currentData());
-    s.setValue(K::device, m_device->text().trimmed());
+    s.setValue(K::device, m_device->currentData().toString());
+    s.setValue(K::gpuLayers, m_gpuLayers->value());
     s.setValue(K::temperature, m_temperature->value());
     s.setValue(K::topK, m_topK->value());
     s.setValue(K::topP, m_topP->value());
@@ -217,10 +232,64 @@ void SettingsDialog::retranslate()
     m_backend->setItemText(0, tr("Automatic (GPU when available)"));
     m_backend->setItemText(1, tr("CPU only"));
     m_backend->setItemText(2, tr("Vulkan GPU"));
-    m_device->setPlaceholderText(tr("First suitable device"));
+    fillDevices(m_device->currentData().toString());
+    m_gpuLayers->setSpecialValueText(tr("Automatic (as many as fit)"));
+    m_gpuLayers->setToolTip(tr("The first layers run on the GPU and the rest on the CPU; 0 runs everything on the CPU"));
+    updateGpuControls();
     m_theme->setItemText(0, tr("Follow the system"));
     m_theme->setItemText(1, tr("Light"));
     m_theme->setItemText(2, tr("Dark"));
     m_language->setItemText(0, tr("Follow the system"));
     m_dataFolder->setPlaceholderText(tr("Default (the XDG data folder)"));
+}
+
+void SettingsDialog::fillDevices(const QString& selected)
+{
+    auto kindText = [](const QString& kind) {
+        if (kind == QLatin1String("discrete"))
+            return tr("dedicated GPU");
+        if (kind == QLatin1String("integrated"))
+            return tr("integrated GPU");
+        if (kind == QLatin1String("virtual"))
+            return tr("virtual GPU");
+        if (kind == QLatin1String("cpu"))
+            return tr("runs on the CPU, slow");
+        return tr("other device");
+    };
+    m_device->clear();
+    m_device->addItem(tr("Automatic (a dedicated GPU first)"), QString());
+    auto* items = qobject_cast<QStandardItemModel*>(m_device->model());
+    bool found = selected.isEmpty();
+    for (const GpuDevice& device : std::as_const(m_devices)) {
+        QString text = tr("%1 (%2, %3)").arg(device.name, kindText(device.kind), QLocale().formattedDataSize(device.memoryBytes, 1));
+        if (!device.problem.isEmpty())
+            text = tr("%1 — cannot be used").arg(text);
+        m_device->addItem(text, device.name);
+        if (!device.problem.isEmpty()) {
+            // Listed so the user sees it was found, not chosen: the driver's reason is the tooltip.
+            m_device->setItemData(m_device->count() - 1, device.problem, Qt::ToolTipRole);
+            if (items)
+                items->item(m_device->count() - 1)->setEnabled(false);
+        }
+        found = found || device.name == selected;
+    }
+    if (!found) // a GPU that is gone for now (an eGPU unplugged): kept, so saving does not forget it
+        m_device->addItem(tr("%1 (not found now)").arg(selected), selected);
+    const int index = m_device->findData(selected);
+    m_device->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+void SettingsDialog::updateGpuControls()
+{
+    const bool gpu = GpuSupport::available();
+    const bool usesGpu = gpu && m_backend->currentData().toString() != QLatin1String("cpu");
+    m_backend->setEnabled(gpu);
+    m_device->setEnabled(usesGpu);
+    m_gpuLayers->setEnabled(usesGpu);
+    QString note = tr("Backend, GPU device and layers take effect the next time a model is loaded.");
+    if (!gpu)
+        note = tr("This build of Inkstone has no GPU support: models run on the CPU.");
+    else if (m_devices.isEmpty())
+        note += QLatin1Char('\n') + tr("No Vulkan device was found, so models run on the CPU.");
+    m_gpuNote->setText(note);
 }

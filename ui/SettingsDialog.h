@@ -1,11 +1,15 @@
 #pragma once
 // Preferences (Ctrl+,): engine, sampling defaults, appearance and data folder. It reads and
-// writes QSettings through SettingsKeys only; the window applies what changed.
+// writes QSettings through SettingsKeys only; the window applies what changed (appearance at
+// once; threads, context, backend, device and GPU layers at the next model load).
+
+#include "GpuSupport.h"
 
 #include <QDialog>
 
 class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
 class QLineEdit;
 class QSpinBox;
 class QTabWidget;
@@ -26,13 +30,19 @@ private:
     QWidget* buildEnginePage();
     QWidget* buildSamplingPage();
     QWidget* buildAppearancePage();
+    // Automatic, the devices found, and a stored device that is not there now (kept, marked).
+    void fillDevices(const QString& selected);
+    void updateGpuControls();
 
     QTabWidget* m_tabs = nullptr;
     QSpinBox* m_threads = nullptr;
     QSpinBox* m_context = nullptr;
     QComboBox* m_overflow = nullptr;
     QComboBox* m_backend = nullptr;
-    QLineEdit* m_device = nullptr;
+    QComboBox* m_device = nullptr;
+    QSpinBox* m_gpuLayers = nullptr;
+    QLabel* m_gpuNote = nullptr;
+    QList<GpuDevice> m_devices; // listed once, when the dialog opens
     QDoubleSpinBox* m_temperature = nullptr;
     QSpinBox* m_topK = nullptr;
     QDoubleSpinBox* m_topP = nullptr;

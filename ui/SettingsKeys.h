@@ -11,7 +11,8 @@ inline const QString threads = QStringLiteral("engine/threads");                
 inline const QString contextSize = QStringLiteral("engine/contextSize");         // int tokens
 inline const QString contextOverflow = QStringLiteral("engine/contextOverflow"); // "truncateMiddle" | "stop"
 inline const QString backend = QStringLiteral("engine/backend");                 // "auto" | "cpu" | "vulkan"
-inline const QString device = QStringLiteral("engine/device");                   // Vulkan device name, "" = first
+inline const QString device = QStringLiteral("engine/device");                   // Vulkan device name, "" = automatic
+inline const QString gpuLayers = QStringLiteral("engine/gpuLayers");             // int, -1 = as many as fit
 
 // Sampling defaults for new conversations
 inline const QString temperature = QStringLiteral("sampling/temperature");
@@ -44,6 +45,8 @@ inline const QString chatTemplateModel = QStringLiteral("path");    // the model
 
 namespace Defaults {
 inline constexpr int threads = 0;
+inline const QString backend = QStringLiteral("auto");
+inline constexpr int gpuLayers = -1;
 inline constexpr int contextSize = 4096;
 inline constexpr double temperature = 0.7;
 inline constexpr int topK = 40;

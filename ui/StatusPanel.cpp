@@ -18,6 +18,9 @@ StatusPanel::StatusPanel(QStatusBar* bar)
         bar->addPermanentWidget(label);
         return label;
     };
+    m_backendNote = make("statusBackendNote");
+    m_backendNote->setStyleSheet(QStringLiteral("QLabel { color: #8a5a00; font-weight: 600; }"));
+    m_backendNote->hide();
     m_speed = make("statusSpeed");
     m_firstToken = make("statusFirstToken");
     m_context = make("statusContext");
@@ -44,9 +47,24 @@ void StatusPanel::setContextSize(int tokens)
     retranslate();
 }
 
+void StatusPanel::showBackendNote(const BackendNote& note)
+{
+    m_note = note;
+    m_backendNote->setVisible(!note.isEmpty());
+    retranslate();
+}
+
 void StatusPanel::retranslate()
 {
     const QLocale locale;
+    switch (m_note.kind) {
+    case BackendNote::Kind::None: m_backendNote->clear(); break;
+    case BackendNote::Kind::ModelOnCpu: m_backendNote->setText(tr("GPU not used: the model runs on the CPU")); break;
+    case BackendNote::Kind::SessionOnCpu: m_backendNote->setText(tr("The GPU failed: continuing on the CPU")); break;
+    case BackendNote::Kind::PartialOffload: m_backendNote->setText(tr("Only part of the model fits on the GPU")); break;
+    }
+    // The engine's own words, for the curious and for bug reports (not translated).
+    m_backendNote->setToolTip(m_note.detail);
     if (m_hasStats) {
         m_speed->setText(tr("%1 tokens/s").arg(locale.toString(m_stats.tokensPerSecond, 'f', 1)));
         m_firstToken->setText(tr("first token %1 ms").arg(locale.toString(m_stats.timeToFirstTokenMs, 'f', 0)));

@@ -1,5 +1,6 @@
 #pragma once
-// The status bar's permanent fields: speed, time to first token, context use and memory.
+// The status bar's permanent fields: where the model runs when that is not where it was asked to
+// (a backend note), speed, time to first token, context use and memory.
 
 #include "ServiceTypes.h"
 
@@ -16,6 +17,8 @@ public:
 
     void showStats(const GenerationStats& stats);
     void setContextSize(int tokens);
+    // Shown until the next model load or unload; an empty note hides the field.
+    void showBackendNote(const BackendNote& note);
     void retranslate();
     // Resident memory of this process in bytes (Linux /proc), 0 when unknown.
     static qint64 residentMemory();
@@ -26,6 +29,8 @@ private:
     GenerationStats m_stats;
     bool m_hasStats = false;
     int m_contextSize = 0;
+    BackendNote m_note;
+    QLabel* m_backendNote = nullptr;
     QLabel* m_speed = nullptr;
     QLabel* m_firstToken = nullptr;
     QLabel* m_context = nullptr;

@@ -15,7 +15,7 @@
 #include <cstring>
 
 #if defined(INKSTONE_HAVE_VULKAN)
-#include "VulkanBackend.h"
+#include "VulkanSupport.h"
 #endif
 
 namespace {
@@ -48,8 +48,9 @@ int main(int argc, char** argv)
     }
     QApplication app(argc, argv);
 #if defined(INKSTONE_HAVE_VULKAN)
-    // Backend "auto" and "vulkan" reach the GPU through the engine's factory hook.
-    engine::gpu::registerVulkanBackend();
+    // Backend "auto" and "vulkan" reach the GPU through the engine's factory hook, on the
+    // device chosen in Settings; Settings lists the devices through GpuSupport.
+    VulkanSupport::install();
 #endif
     QApplication::setOrganizationName(QStringLiteral("Inkstone"));
     QApplication::setApplicationName(QStringLiteral("inkstone"));
