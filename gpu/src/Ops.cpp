@@ -16,6 +16,7 @@ using quant::TensorType;
 constexpr uint32_t kRowWorkgroup = 64;   // one workgroup per row: matvec, norms, softmax
 constexpr uint32_t kFlatWorkgroup = 256; // one thread per element
 constexpr uint32_t kVectorsPerGroup = 8;  // matVec: vectors sharing one pass over the weights
+constexpr uint32_t kTiledWorkgroup = 128; // attention_tiled.comp: 16 query rows x 8 lanes
 
 constexpr TensorType kMatVecTypes[] = {
     TensorType::F32,  TensorType::F16,  TensorType::BF16, TensorType::Q4_0, TensorType::Q4_1,
@@ -255,9 +256,34 @@ Result<void> copy(CommandBatch& batch, const Buffer& src, uint32_t srcOffset, co
 uint32_t attentionSplits(const AttentionParams& p)
 {
     const uint32_t keys = p.pos0 + p.tokens;
-    if (!p.allowSplit || p.tokens > kSplitMaxTokens || keys <= kSplitKeys)
+    if (p.path != AttentionPath::Auto || p.tokens > kSplitMaxTokens || keys <= kSplitKeys)
         return 1;
     return (keys + kSplitKeys - 1) / kSplitKeys;
+}
+
+uint32_t attentionTileKeys(const Device& device, const AttentionParams& p)
+{
+    constexpr uint32_t kRows = 16, kLanes = 8; // attention_tiled.comp's BQ and LANES
+    if (p.headDim == 0 || p.headDimV == 0 || p.headDim > kTiledMaxHeadDim || p.headDimV > kTiledMaxHeadDim)
+        return 0;
+    const uint32_t width = std::max(p.headDim, p.headDimV);
+    for (uint32_t keys : {32u, 16u, 8u}) {
+        // sQ, sKV, sP, sMax + sSum (floats), as the shader declares them.
+        const uint64_t floats = uint64_t(kRows) * (p.headDim + 1) + uint64_t(keys) * (width + 1) + kRows * keys + 2 * kRows * kLanes;
+        if (floats * 4 <= device.info().maxComputeSharedMemorySize)
+            return keys;
+    }
+    return 0;
+}
+
+bool attentionUsesTiled(const Device& device, const AttentionParams& p)
+{
+    switch (p.path) {
+    case AttentionPath::OnePass: return false;
+    case AttentionPath::Tiled: return true;
+    case AttentionPath::Auto: break;
+    }
+    return p.tokens >= kTiledMinTokens && attentionSplits(p) == 1 && attentionTileKeys(device, p) > 0;
 }
 
 uint64_t attentionScratchFloats(const AttentionParams& p)
@@ -281,10 +307,30 @@ Result<void> attention(CommandBatch& batch, const Buffer& q, const Buffer& kCach
         return tooSmall("attention", "kCache", uint64_t(keys) * p.nHeadKv * p.headDim * kvBytes, kCache.size());
     if (vCache.size() < uint64_t(keys) * p.nHeadKv * p.headDimV * kvBytes)
         return tooSmall("attention", "vCache", uint64_t(keys) * p.nHeadKv * p.headDimV * kvBytes, vCache.size());
-    if (scratch.size() < attentionScratchFloats(p) * 4)
-        return tooSmall("attention", "scratch", attentionScratchFloats(p) * 4, scratch.size());
     if (out.size() < uint64_t(p.tokens) * p.nHead * p.headDimV * 4)
         return tooSmall("attention", "out", uint64_t(p.tokens) * p.nHead * p.headDimV * 4, out.size());
+    if (attentionUsesTiled(batch.device(), p)) {
+        constexpr uint32_t kRows = 16; // attention_tiled.comp's BQ
+        const uint32_t tileKeys = attentionTileKeys(batch.device(), p);
+        if (tileKeys == 0)
+            return makeError(ErrorCode::Unsupported, "attention: no tiled shader for head sizes " + std::to_string(p.headDim) + "/"
+                                                         + std::to_string(p.headDimV) + " in "
+                                                         + std::to_string(batch.device().info().maxComputeSharedMemorySize)
+                                                         + " bytes of shared memory");
+        const uint64_t tiles = (uint64_t(p.tokens) * (p.nHead / p.nHeadKv) + kRows - 1) / kRows;
+        if (tiles > 65535 || p.nHeadKv > 65535)
+            return makeError(ErrorCode::InvalidArgument, "attention: " + std::to_string(p.tokens) + " queries exceed one dispatch");
+        Result<const Pipeline*> pipeline = batch.device().pipelines().get(
+            p.kvF16 ? "attention_tiled_f16" : "attention_tiled_f32", 4, sizeof(AttentionTiledPush),
+            {kTiledWorkgroup, p.headDim, p.headDimV, std::max(p.headDim, p.headDimV), tileKeys});
+        if (!pipeline)
+            return pipeline.error();
+        const AttentionTiledPush push{p.tokens, p.pos0, p.nHead, p.nHeadKv, p.headDim, p.headDimV, p.scale, p.softcap, p.window};
+        return batch.dispatch(**pipeline, {{&q, Access::Read}, {&kCache, Access::Read}, {&vCache, Access::Read}, {&out, Access::Write}}, push,
+                              uint32_t(tiles), p.nHeadKv);
+    }
+    if (scratch.size() < attentionScratchFloats(p) * 4)
+        return tooSmall("attention", "scratch", attentionScratchFloats(p) * 4, scratch.size());
     const uint32_t splits = attentionSplits(p);
     const uint32_t partialOffset = uint32_t(uint64_t(p.tokens) * p.nHead * keys);
     const AttentionPush push{p.tokens, p.pos0, p.nHead,   p.nHeadKv, p.headDim, p.headDimV,   keys,

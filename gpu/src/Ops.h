@@ -53,6 +53,13 @@ Result<void> getRows(CommandBatch& batch, const DeviceMatrix& table, const Buffe
 Result<void> copy(CommandBatch& batch, const Buffer& src, uint32_t srcOffset, const Buffer& dst, uint32_t dstOffset, uint32_t n,
                   bool dstF16 = false);
 
+// Which shader `attention` records. Tests force each one to compare them.
+enum class AttentionPath {
+    Auto,    // split-K for decoding over long contexts, tiled from kTiledMinTokens queries, else one pass
+    OnePass, // attention.comp: one workgroup per (query, head), scores in the scratch buffer
+    Tiled,   // attention_tiled.comp for any query count; an error where attentionCanTile is false
+};
+
 struct AttentionParams {
     uint32_t tokens = 0;   // queries, at positions pos0 .. pos0 + tokens - 1
     uint32_t pos0 = 0;
@@ -64,7 +71,7 @@ struct AttentionParams {
     float softcap = 0.0f;  // > 0: scores = softcap * tanh(scale * q.k / softcap)
     uint32_t window = 0;   // > 0: query at pos sees keys j with pos - window < j <= pos
     bool kvF16 = false;
-    bool allowSplit = true; // false: never split-K (tests compare the two paths)
+    AttentionPath path = AttentionPath::Auto;
 };
 
 // Split-K: decoding (at most kSplitMaxTokens queries) over more than kSplitKeys keys runs one
@@ -75,8 +82,22 @@ constexpr uint32_t kSplitMaxTokens = 4;
 // Splits `attention` uses for these parameters (1: one pass).
 uint32_t attentionSplits(const AttentionParams& params);
 
+// Tiled attention (prefill): from kTiledMinTokens queries on, one workgroup per (16 query
+// rows, KV head) streams keys and values through shared memory with an online softmax
+// (attention_tiled.comp); no scratch. Head sizes up to kTiledMaxHeadDim; the key tile shrinks
+// (32, 16, 8) to fit the device's shared memory.
+constexpr uint32_t kTiledMinTokens = 16;
+constexpr uint32_t kTiledMaxHeadDim = 256;
+
+// Keys per tile the tiled shader would use on `device` (0: it cannot run these head sizes).
+uint32_t attentionTileKeys(const Device& device, const AttentionParams& params);
+
+// True when `attention` records the tiled shader for these parameters.
+bool attentionUsesTiled(const Device& device, const AttentionParams& params);
+
 // Floats of scratch `attention` needs: a score per (token, head, key), plus with split-K each
-// split's record (max, sum, headDimV partial outputs).
+// split's record (max, sum, headDimV partial outputs). The tiled path needs none, but the
+// caller sizes for the one-pass path, which any device can run.
 uint64_t attentionScratchFloats(const AttentionParams& params);
 
 // Causal attention over cache rows 0 .. pos0 + t for query t (the last `window` of them when set). q: [tokens][nHead][headDim];

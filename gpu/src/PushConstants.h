@@ -73,6 +73,19 @@ struct AttentionPush { // attention.comp
 static_assert(sizeof(AttentionPush) == 52 && offsetof(AttentionPush, scale) == 28 && offsetof(AttentionPush, window) == 36
               && offsetof(AttentionPush, partialOffset) == 48);
 
+struct AttentionTiledPush { // attention_tiled.comp: AttentionPush's fields without the scratch
+    uint32_t n;
+    uint32_t pos0;
+    uint32_t nHead;
+    uint32_t nHeadKv;
+    uint32_t headDim;
+    uint32_t headDimV;
+    float scale;
+    float softcap;
+    uint32_t window;
+};
+static_assert(sizeof(AttentionTiledPush) == 36 && offsetof(AttentionTiledPush, scale) == 24 && offsetof(AttentionTiledPush, window) == 32);
+
 struct AttentionCombinePush { // attention_combine.comp
     uint32_t nSplit;
     uint32_t headDimV;

@@ -78,6 +78,103 @@ std::vector<T> readBack(const Buffer& b, size_t count)
         QVERIFY2(ran.ok(), ran.ok() ? "" : ran.error().message().c_str());                         \
     } while (0)
 
+// Causal grouped-query attention in double precision over what the caches hold (k, v already
+// rounded to f16 for an f16 cache), with attention.comp's soft-cap and sliding window.
+std::vector<double> attentionReference(const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v,
+                                       const AttentionParams& p)
+{
+    const uint32_t kDim = p.nHeadKv * p.headDim, vDim = p.nHeadKv * p.headDimV;
+    std::vector<double> want(size_t(p.tokens) * p.nHead * p.headDimV);
+    for (uint32_t t = 0; t < p.tokens; ++t)
+        for (uint32_t h = 0; h < p.nHead; ++h) {
+            const uint32_t kvh = h / (p.nHead / p.nHeadKv);
+            const uint32_t nk = p.pos0 + t + 1;
+            const uint32_t first = p.window > 0 && nk > p.window ? nk - p.window : 0;
+            std::vector<double> s(nk - first);
+            double m = -1e300, sum = 0;
+            for (uint32_t j = first; j < nk; ++j) {
+                double d = 0;
+                for (uint32_t e = 0; e < p.headDim; ++e)
+                    d += double(q[(size_t(t) * p.nHead + h) * p.headDim + e]) * k[size_t(j) * kDim + kvh * p.headDim + e];
+                d *= p.scale;
+                if (p.softcap > 0)
+                    d = double(p.softcap) * std::tanh(d / double(p.softcap));
+                s[j - first] = d;
+                m = std::max(m, d);
+            }
+            for (double& x : s)
+                sum += (x = std::exp(x - m));
+            for (uint32_t e = 0; e < p.headDimV; ++e) {
+                double acc = 0;
+                for (uint32_t j = first; j < nk; ++j)
+                    acc += s[j - first] * v[size_t(j) * vDim + kvh * p.headDimV + e];
+                want[(size_t(t) * p.nHead + h) * p.headDimV + e] = acc / sum;
+            }
+        }
+    return want;
+}
+
+// Random q, k, v for `p` (k and v rounded to f16 when the cache holds f16, so the reference sees
+// what the shader reads).
+struct AttentionData {
+    std::vector<float> q, k, v;
+};
+
+AttentionData attentionData(const AttentionParams& p, uint32_t seed)
+{
+    const uint32_t keys = p.pos0 + p.tokens;
+    AttentionData d;
+    d.q = randomValues(size_t(p.tokens) * p.nHead * p.headDim, seed, -2.0f, 2.0f);
+    d.k = randomValues(size_t(keys) * p.nHeadKv * p.headDim, seed + 1, -2.0f, 2.0f);
+    d.v = randomValues(size_t(keys) * p.nHeadKv * p.headDimV, seed + 2);
+    if (p.kvF16)
+        for (std::vector<float>* x : {&d.k, &d.v})
+            for (float& f : *x)
+                f = engine::quant::f16ToF32(engine::quant::f32ToF16(f));
+    return d;
+}
+
+// Fills the caches through the copy op (as the backend fills them) and runs `attention` once
+// per entry of `paths` (same data, one output each).
+engine::Result<std::vector<std::vector<float>>> runAttention(const AttentionData& d, const AttentionParams& base,
+                                                             std::initializer_list<AttentionPath> paths)
+{
+    Device& device = *gputest::g_env->device;
+    const uint32_t keys = base.pos0 + base.tokens;
+    const uint32_t kDim = base.nHeadKv * base.headDim, vDim = base.nHeadKv * base.headDimV;
+    const size_t outFloats = size_t(base.tokens) * base.nHead * base.headDimV;
+    const Buffer qb = deviceBuffer(d.q), kf = deviceBuffer(d.k), vf = deviceBuffer(d.v);
+    auto kc = Buffer::create(device, size_t(keys) * kDim * (base.kvF16 ? 2 : 4), MemoryKind::DeviceLocal);
+    auto vc = Buffer::create(device, size_t(keys) * vDim * (base.kvF16 ? 2 : 4), MemoryKind::DeviceLocal);
+    auto scratch = Buffer::create(device, engine::gpu::attentionScratchFloats(base) * 4, MemoryKind::DeviceLocal);
+    if (!kc || !vc || !scratch)
+        return engine::makeError(engine::ErrorCode::OutOfMemory, "attention test buffers");
+    std::vector<Buffer> outs;
+    for (size_t i = 0; i < paths.size(); ++i)
+        outs.push_back(outputBuffer(outFloats));
+    auto batch = CommandBatch::create(device);
+    if (!batch)
+        return batch.error();
+    CommandBatch& b = **batch;
+    if (auto r = engine::gpu::copy(b, kf, 0, *kc, 0, keys * kDim, base.kvF16); !r)
+        return r.error();
+    if (auto r = engine::gpu::copy(b, vf, 0, *vc, 0, keys * vDim, base.kvF16); !r)
+        return r.error();
+    size_t i = 0;
+    for (AttentionPath path : paths) {
+        AttentionParams p = base;
+        p.path = path;
+        if (auto r = engine::gpu::attention(b, qb, *kc, *vc, *scratch, outs[i++], p); !r)
+            return r.error();
+    }
+    if (auto r = b.submitAndWait(); !r)
+        return r.error();
+    std::vector<std::vector<float>> got;
+    for (const Buffer& out : outs)
+        got.push_back(readBack<float>(out, outFloats));
+    return got;
+}
+
 } // namespace
 
 class TestGpuOps : public QObject {
@@ -452,74 +549,98 @@ private slots:
         const uint32_t keys = p.pos0 + p.tokens;
         const uint32_t splits = engine::gpu::attentionSplits(p);
         QCOMPARE(splits > 1, keys > engine::gpu::kSplitKeys && p.tokens <= engine::gpu::kSplitMaxTokens);
-        const uint32_t kDim = p.nHeadKv * p.headDim, vDim = p.nHeadKv * p.headDimV;
-        const std::vector<float> q = randomValues(size_t(p.tokens) * p.nHead * p.headDim, 80, -2.0f, 2.0f);
-        std::vector<float> k = randomValues(size_t(keys) * kDim, 81, -2.0f, 2.0f);
-        std::vector<float> v = randomValues(size_t(keys) * vDim, 82);
-        // The reference sees what the cache holds.
-        if (kvF16) {
-            for (float& f : k)
-                f = engine::quant::f16ToF32(engine::quant::f32ToF16(f));
-            for (float& f : v)
-                f = engine::quant::f16ToF32(engine::quant::f32ToF16(f));
-        }
-        std::vector<double> want(size_t(p.tokens) * p.nHead * p.headDimV);
-        for (uint32_t t = 0; t < p.tokens; ++t)
-            for (uint32_t h = 0; h < p.nHead; ++h) {
-                const uint32_t kvh = h / (p.nHead / p.nHeadKv);
-                const uint32_t nk = p.pos0 + t + 1;
-                const uint32_t first = window > 0 && nk > uint32_t(window) ? nk - uint32_t(window) : 0;
-                std::vector<double> s(nk - first);
-                double m = -1e300, sum = 0;
-                for (uint32_t j = first; j < nk; ++j) {
-                    double d = 0;
-                    for (uint32_t e = 0; e < p.headDim; ++e)
-                        d += double(q[(t * p.nHead + h) * p.headDim + e]) * k[j * kDim + kvh * p.headDim + e];
-                    d *= p.scale;
-                    if (softcap > 0)
-                        d = softcap * std::tanh(d / softcap);
-                    s[j - first] = d;
-                    m = std::max(m, d);
-                }
-                for (double& x : s)
-                    sum += (x = std::exp(x - m));
-                for (uint32_t e = 0; e < p.headDimV; ++e) {
-                    double acc = 0;
-                    for (uint32_t j = first; j < nk; ++j)
-                        acc += s[j - first] * v[j * vDim + kvh * p.headDimV + e];
-                    want[(t * p.nHead + h) * p.headDimV + e] = acc / sum;
-                }
-            }
-
-        Device& device = *gputest::g_env->device;
-        const Buffer qb = deviceBuffer(q), kf = deviceBuffer(k), vf = deviceBuffer(v);
-        // The caches are filled through the copy op, as the backend fills them.
-        auto kc = Buffer::create(device, size_t(keys) * kDim * (kvF16 ? 2 : 4), MemoryKind::DeviceLocal);
-        auto vc = Buffer::create(device, size_t(keys) * vDim * (kvF16 ? 2 : 4), MemoryKind::DeviceLocal);
-        auto scratch = Buffer::create(device, engine::gpu::attentionScratchFloats(p) * 4, MemoryKind::DeviceLocal);
-        QVERIFY(kc.ok() && vc.ok() && scratch.ok());
-        const Buffer out = outputBuffer(want.size());
-        AttentionParams onePass = p;
-        onePass.allowSplit = false;
-        const Buffer outOnePass = outputBuffer(want.size());
-        RUN_BATCH([&](CommandBatch& b) -> engine::Result<void> {
-            if (auto r = engine::gpu::copy(b, kf, 0, *kc, 0, keys * kDim, kvF16); !r)
-                return r;
-            if (auto r = engine::gpu::copy(b, vf, 0, *vc, 0, keys * vDim, kvF16); !r)
-                return r;
-            if (auto r = engine::gpu::attention(b, qb, *kc, *vc, *scratch, out, p); !r)
-                return r;
-            return engine::gpu::attention(b, qb, *kc, *vc, *scratch, outOnePass, onePass);
-        });
-        const std::vector<float> got = readBack<float>(out, want.size());
-        const std::vector<float> gotOnePass = readBack<float>(outOnePass, want.size());
+        const AttentionData data = attentionData(p, 80);
+        const std::vector<double> want = attentionReference(data.q, data.k, data.v, p);
+        auto outs = runAttention(data, p, {AttentionPath::Auto, AttentionPath::OnePass});
+        QVERIFY2(outs.ok(), outs.ok() ? "" : outs.error().message().c_str());
+        const std::vector<float>& got = (*outs)[0];
+        const std::vector<float>& gotOnePass = (*outs)[1];
         const double e = nmse(got, want);
         QVERIFY2(e < 1e-11, qPrintable(QStringLiteral("NMSE %1 (%2 splits)").arg(e).arg(splits)));
         // Split-K against the one-pass shader: the same values up to summation order (f32 sums of
         // thousands of terms in a different order: ~1e-12).
-        const std::vector<double> onePassValues(gotOnePass.begin(), gotOnePass.end());
-        const double between = nmse(got, onePassValues);
+        const double between = nmse(got, std::vector<double>(gotOnePass.begin(), gotOnePass.end()));
         QVERIFY2(between < 1e-11, qPrintable(QStringLiteral("split-K vs one pass: NMSE %1 (%2 splits)").arg(between).arg(splits)));
+    }
+
+    // The tiled prefill shader (attention_tiled.comp) against the double reference and against
+    // the one-pass shader: query counts that leave partial 16-row tiles (and a single query),
+    // key counts that leave partial key tiles, head sizes 64, 128, 256 and an odd 80 (and the
+    // 24/20 of the test above), grouped-query groups of 1, 3, 4 and 8, both cache types, soft-cap
+    // and sliding windows shorter than the chunk and than the prefix.
+    void attentionTiled_data()
+    {
+        QTest::addColumn<bool>("kvF16");
+        QTest::addColumn<int>("tokens");
+        QTest::addColumn<int>("pos0");
+        QTest::addColumn<int>("headDim");
+        QTest::addColumn<int>("headDimV");
+        QTest::addColumn<int>("nHead");
+        QTest::addColumn<int>("nHeadKv");
+        QTest::addColumn<double>("scale"); // 0: 1/sqrt(headDim)
+        QTest::addColumn<double>("softcap");
+        QTest::addColumn<int>("window");
+        QTest::newRow("f32 1 query after 40, d64") << false << 1 << 40 << 64 << 64 << 4 << 4 << 0.0 << 0.0 << 0;
+        QTest::newRow("f16 17 queries, d64, gqa 4") << true << 17 << 0 << 64 << 64 << 4 << 1 << 0.0 << 0.0 << 0;
+        QTest::newRow("f32 64 queries after 30, d128, gqa 4") << false << 64 << 30 << 128 << 128 << 8 << 2 << 0.0 << 0.0 << 0;
+        QTest::newRow("f16 100 queries, d80") << true << 100 << 0 << 80 << 80 << 2 << 2 << 0.0 << 0.0 << 0;
+        QTest::newRow("f32 100 queries after 7, d24/20, gqa 3") << false << 100 << 7 << 24 << 20 << 6 << 2 << 0.0 << 0.0 << 0;
+        // Sharp softmax (scale 1 over 64 dimensions: scores of tens) moves the running maximum
+        // often and far: the rescale of what earlier key tiles summed must be exact.
+        QTest::newRow("f32 64 queries after 50, d64, scale 1") << false << 64 << 50 << 64 << 64 << 2 << 1 << 1.0 << 0.0 << 0;
+        QTest::newRow("f16 64 queries after 50, d64, soft-cap + window 20") << true << 64 << 50 << 64 << 64 << 2 << 1 << 0.0 << 2.0 << 20;
+        QTest::newRow("f32 17 queries after 200, d128/64, soft-cap 1.5 + window 37, gqa 8")
+            << false << 17 << 200 << 128 << 64 << 8 << 1 << 0.0 << 1.5 << 37;
+        QTest::newRow("f32 100 queries, d64, window 5") << false << 100 << 0 << 64 << 64 << 2 << 2 << 0.0 << 0.0 << 5;
+        // gemma's 256: on a device with 32 KiB of shared memory (lavapipe) the key tile shrinks to 8.
+        QTest::newRow("f16 17 queries after 20, d256") << true << 17 << 20 << 256 << 256 << 2 << 1 << 0.0 << 0.0 << 0;
+    }
+
+    void attentionTiled()
+    {
+        QFETCH(bool, kvF16);
+        QFETCH(int, tokens);
+        QFETCH(int, pos0);
+        QFETCH(int, headDim);
+        QFETCH(int, headDimV);
+        QFETCH(int, nHead);
+        QFETCH(int, nHeadKv);
+        QFETCH(double, scale);
+        QFETCH(double, softcap);
+        QFETCH(int, window);
+        AttentionParams p;
+        p.tokens = uint32_t(tokens);
+        p.pos0 = uint32_t(pos0);
+        p.nHead = uint32_t(nHead);
+        p.nHeadKv = uint32_t(nHeadKv);
+        p.headDim = uint32_t(headDim);
+        p.headDimV = uint32_t(headDimV);
+        p.scale = scale > 0 ? float(scale) : 1.0f / std::sqrt(float(headDim));
+        p.kvF16 = kvF16;
+        p.softcap = float(softcap);
+        p.window = uint32_t(window);
+        const Device& device = *gputest::g_env->device;
+        if (engine::gpu::attentionTileKeys(device, p) == 0) // below the 26 KiB d256 needs (Vulkan guarantees 16)
+            QSKIP(qPrintable(QStringLiteral("%1 bytes of shared memory").arg(device.info().maxComputeSharedMemorySize)));
+        // Auto takes the tiled shader for prefill-sized chunks only.
+        QCOMPARE(engine::gpu::attentionUsesTiled(device, p), p.tokens >= engine::gpu::kTiledMinTokens);
+        AttentionParams tiled = p;
+        tiled.path = AttentionPath::Tiled;
+        QVERIFY(engine::gpu::attentionUsesTiled(device, tiled));
+
+        const AttentionData data = attentionData(p, 90);
+        const std::vector<double> want = attentionReference(data.q, data.k, data.v, p);
+        auto outs = runAttention(data, p, {AttentionPath::Tiled, AttentionPath::OnePass});
+        QVERIFY2(outs.ok(), outs.ok() ? "" : outs.error().message().c_str());
+        const std::vector<float>& got = (*outs)[0];
+        const std::vector<float>& gotOnePass = (*outs)[1];
+        const double e = nmse(got, want);
+        QVERIFY2(e < 1e-11, qPrintable(QStringLiteral("tiled vs double: NMSE %1").arg(e)));
+        const double eOnePass = nmse(gotOnePass, want);
+        QVERIFY2(eOnePass < 1e-11, qPrintable(QStringLiteral("one pass vs double: NMSE %1").arg(eOnePass)));
+        const double between = nmse(got, std::vector<double>(gotOnePass.begin(), gotOnePass.end()));
+        QVERIFY2(between < 1e-11, qPrintable(QStringLiteral("tiled vs one pass: NMSE %1").arg(between)));
+        qDebug("NMSE tiled %.2e, one pass %.2e, between %.2e", e, eOnePass, between);
     }
 
     void unary_data()
