@@ -15,9 +15,12 @@
 // with KV_F16.
 //
 // 128 threads: BQ = 16 rows × 8 lanes. A lane holds BK/8 scores of its row and the output
-// dimensions lane, lane + 8, ... of it (at most 256 / 8 = 32).
+// dimensions 4·lane .. 4·lane + 3, 4·(lane + 8) .. of it (at most 256 / 8 = 32).
 
 #extension GL_EXT_shader_16bit_storage : require
+// The two innermost loops are not unrolled: fully unrolled at every head size they made
+// lavapipe's LLVM take seconds per pipeline (a cold CI run compiles several) for no speed.
+#extension GL_EXT_control_flow_attributes : require
 
 layout(constant_id = 0) const uint WG_SIZE = 128; // must be 128 (BQ x LANES)
 layout(constant_id = 1) const uint DK = 64;       // headDim (<= DMAX)
@@ -58,15 +61,18 @@ layout(push_constant) uniform Push {
 
 #include "math.glsl"
 
-// Rows padded by one float: the 8 lanes of a row read 8 different keys at the same dimension,
-// and 4 rows of a 32-wide subgroup read 4 query rows; unpadded power-of-two strides would put
-// them all in one bank.
-const uint QS = DK + 1u;
-const uint KVS = KVW + 1u;
+// Queries, keys and values sit in shared memory as vec4 (head sizes rounded up to a multiple of
+// 4, zero-padded): a dot product or a value row is read 16 bytes at a time. Rows are padded by
+// one vec4: the 8 lanes of a row read 8 different keys at the same dimension, and unpadded
+// power-of-two strides would put them all in one bank.
+const uint DK4 = (DK + 3u) / 4u;
+const uint DV4 = (DV + 3u) / 4u;
+const uint QS = DK4 + 1u;
+const uint KVS = (KVW + 3u) / 4u + 1u;
 
-shared float sQ[BQ * QS];
-shared float sKV[BK * KVS];
-shared float sP[BQ * BK];           // this tile's e^(s − m_new), 0 where masked
+shared vec4 sQ[BQ * QS];
+shared vec4 sKV[BK * KVS];
+shared vec4 sP[BQ * BK / 4u];       // this tile's e^(s − m_new), 0 where masked; read 4 keys at a time
 shared float sMax[BQ * LANES];      // per-lane partial maxima of a row
 shared float sSum[BQ * LANES];      // per-lane partial sums of a row
 
@@ -94,34 +100,41 @@ void main()
     const uint firstHi = p.pos0 + tFirst + 1u;
     const uint kLo = p.window > 0u && firstHi > p.window ? firstHi - p.window : 0u;
 
-    for (uint i = tid; i < BQ * DK; i += WG_SIZE) {
-        const uint rr = i / DK, d = i % DK;
+    for (uint i = tid; i < BQ * DK4; i += WG_SIZE) {
+        const uint rr = i / DK4, d = (i % DK4) * 4u;
         const uint qRow = row0 + rr;
-        float v = 0.0;
+        vec4 v = vec4(0.0);
         if (qRow < rows) {
-            const uint qt = qRow / G, qh = kvh * G + qRow % G;
-            v = data_q[(qt * p.nHead + qh) * DK + d];
+            const uint base = ((qRow / G) * p.nHead + kvh * G + qRow % G) * DK;
+            for (uint e = 0u; e < 4u; ++e)
+                if (d + e < DK)
+                    v[e] = data_q[base + d + e];
         }
-        sQ[rr * QS + d] = v;
+        sQ[rr * QS + i % DK4] = v;
     }
 
     const uint kStride = p.nHeadKv * DK;
     const uint vStride = p.nHeadKv * DV;
-    const uint nOut = (DV + LANES - 1u) / LANES;
+    const uint nOut = (DV4 + LANES - 1u) / LANES;
     const uint nCols = BK / LANES;
 
     float m = FLT_LOWEST; // FLT_LOWEST, not −inf: e^(m_old − m_new) stays 1 while nothing is visible
     float l = 0.0;
-    float o[DMAX / LANES];
-    for (uint i = 0u; i < DMAX / LANES; ++i)
-        o[i] = 0.0;
+    vec4 o[DMAX / 4u / LANES];
+    for (uint i = 0u; i < DMAX / 4u / LANES; ++i)
+        o[i] = vec4(0.0);
 
     for (uint k0 = kLo; k0 < kHi; k0 += BK) {
         barrier(); // the previous tile's values and weights have been read (and sQ is written)
-        for (uint i = tid; i < BK * DK; i += WG_SIZE) {
-            const uint c = i / DK, d = i % DK;
+        for (uint i = tid; i < BK * DK4; i += WG_SIZE) {
+            const uint c = i / DK4, d = (i % DK4) * 4u;
             const uint j = k0 + c;
-            sKV[c * KVS + d] = j < kHi ? float(data_k[j * kStride + kvh * DK + d]) : 0.0;
+            vec4 v = vec4(0.0);
+            if (j < kHi)
+                for (uint e = 0u; e < 4u; ++e)
+                    if (d + e < DK)
+                        v[e] = float(data_k[j * kStride + kvh * DK + d + e]);
+            sKV[c * KVS + i % DK4] = v;
         }
         barrier();
 
@@ -132,10 +145,10 @@ void main()
             s[i] = FLT_LOWEST;
             if (valid && j >= myLo && j < myHi) {
                 const uint kb = (lane + i * LANES) * KVS;
-                float dot = 0.0;
-                for (uint d = 0u; d < DK; ++d)
-                    dot += sQ[r * QS + d] * sKV[kb + d];
-                float x = dot * p.scale;
+                float x = 0.0;
+                [[dont_unroll]] for (uint d = 0u; d < DK4; ++d)
+                    x += dot(sQ[r * QS + d], sKV[kb + d]);
+                x *= p.scale;
                 if (p.softcap > 0.0)
                     x = p.softcap * safeTanh(x / p.softcap);
                 s[i] = x;
@@ -152,7 +165,8 @@ void main()
         for (uint i = 0u; i < nCols; ++i) {
             const uint j = k0 + lane + i * LANES;
             const float e = valid && j >= myLo && j < myHi ? exp(s[i] - mNew) : 0.0;
-            sP[r * BK + lane + i * LANES] = e;
+            const uint col = lane + i * LANES;
+            sP[(r * BK + col) / 4u][col % 4u] = e;
             partial += e;
         }
         sSum[r * LANES + lane] = partial;
@@ -163,18 +177,26 @@ void main()
         l = l * alpha + rowSum;
         m = mNew;
 
-        for (uint i = tid; i < BK * DV; i += WG_SIZE) {
-            const uint c = i / DV, d = i % DV;
+        for (uint i = tid; i < BK * DV4; i += WG_SIZE) {
+            const uint c = i / DV4, d = (i % DV4) * 4u;
             const uint j = k0 + c;
-            sKV[c * KVS + d] = j < kHi ? float(data_v[j * vStride + kvh * DV + d]) : 0.0;
+            vec4 v = vec4(0.0);
+            if (j < kHi)
+                for (uint e = 0u; e < 4u; ++e)
+                    if (d + e < DV)
+                        v[e] = float(data_v[j * vStride + kvh * DV + d + e]);
+            sKV[c * KVS + i % DV4] = v;
         }
         barrier();
         for (uint i = 0u; i < nOut; ++i) {
-            const uint d = lane + i * LANES;
-            if (d < DV) {
-                float acc = 0.0;
-                for (uint c = 0u; c < BK; ++c)
-                    acc += sP[r * BK + c] * sKV[c * KVS + d];
+            const uint d4 = lane + i * LANES;
+            if (d4 < DV4) {
+                vec4 acc = vec4(0.0);
+                [[dont_unroll]] for (uint c = 0u; c < BK; c += 4u) {
+                    const vec4 w = sP[(r * BK + c) / 4u];
+                    acc += w.x * sKV[c * KVS + d4] + w.y * sKV[(c + 1u) * KVS + d4] + w.z * sKV[(c + 2u) * KVS + d4]
+                        + w.w * sKV[(c + 3u) * KVS + d4];
+                }
                 o[i] = o[i] * alpha + acc;
             }
         }
@@ -182,10 +204,12 @@ void main()
 
     if (valid) {
         const float inv = 1.0 / l;
+        const uint base = (t * p.nHead + h) * DV;
         for (uint i = 0u; i < nOut; ++i) {
-            const uint d = lane + i * LANES;
-            if (d < DV)
-                data_o[(t * p.nHead + h) * DV + d] = o[i] * inv;
+            const uint d = (lane + i * LANES) * 4u;
+            for (uint e = 0u; e < 4u; ++e)
+                if (d + e < DV)
+                    data_o[base + d + e] = o[i][e] * inv;
         }
     }
 }

@@ -266,10 +266,11 @@ uint32_t attentionTileKeys(const Device& device, const AttentionParams& p)
     constexpr uint32_t kRows = 16, kLanes = 8; // attention_tiled.comp's BQ and LANES
     if (p.headDim == 0 || p.headDimV == 0 || p.headDim > kTiledMaxHeadDim || p.headDimV > kTiledMaxHeadDim)
         return 0;
-    const uint32_t width = std::max(p.headDim, p.headDimV);
+    // sQ and sKV rows: vec4s, the head size rounded up, plus one of padding.
+    const uint64_t qRow = 4 * ((p.headDim + 3) / 4 + 1), kvRow = 4 * ((std::max(p.headDim, p.headDimV) + 3) / 4 + 1);
     for (uint32_t keys : {32u, 16u, 8u}) {
         // sQ, sKV, sP, sMax + sSum (floats), as the shader declares them.
-        const uint64_t floats = uint64_t(kRows) * (p.headDim + 1) + uint64_t(keys) * (width + 1) + kRows * keys + 2 * kRows * kLanes;
+        const uint64_t floats = kRows * qRow + keys * kvRow + kRows * keys + 2 * kRows * kLanes;
         if (floats * 4 <= device.info().maxComputeSharedMemorySize)
             return keys;
     }
