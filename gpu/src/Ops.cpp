@@ -75,6 +75,14 @@ bool forceMatVec()
     return v && *v && std::string(v) != "0";
 }
 
+// INKSTONE_VULKAN_NO_TILED_ATTENTION=1 keeps prefill attention on the one-pass shader, as
+// INKSTONE_VULKAN_NO_MATMUL does for the products.
+bool forceOnePassAttention()
+{
+    const char* v = std::getenv("INKSTONE_VULKAN_NO_TILED_ATTENTION");
+    return v && *v && std::string(v) != "0";
+}
+
 } // namespace
 
 bool canMatVec(TensorType type)
@@ -284,7 +292,7 @@ bool attentionUsesTiled(const Device& device, const AttentionParams& p)
     case AttentionPath::Tiled: return true;
     case AttentionPath::Auto: break;
     }
-    return p.tokens >= kTiledMinTokens && attentionSplits(p) == 1 && attentionTileKeys(device, p) > 0;
+    return p.tokens >= kTiledMinTokens && attentionSplits(p) == 1 && attentionTileKeys(device, p) > 0 && !forceOnePassAttention();
 }
 
 uint64_t attentionScratchFloats(const AttentionParams& p)

@@ -55,7 +55,8 @@ Result<void> copy(CommandBatch& batch, const Buffer& src, uint32_t srcOffset, co
 
 // Which shader `attention` records. Tests force each one to compare them.
 enum class AttentionPath {
-    Auto,    // split-K for decoding over long contexts, tiled from kTiledMinTokens queries, else one pass
+    Auto,    // split-K for decoding over long contexts, tiled from kTiledMinTokens queries (unless
+             // INKSTONE_VULKAN_NO_TILED_ATTENTION=1), else one pass
     OnePass, // attention.comp: one workgroup per (query, head), scores in the scratch buffer
     Tiled,   // attention_tiled.comp for any query count; an error where attentionCanTile is false
 };

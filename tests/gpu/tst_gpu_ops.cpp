@@ -623,7 +623,8 @@ private slots:
         if (engine::gpu::attentionTileKeys(device, p) == 0) // below the 26 KiB d256 needs (Vulkan guarantees 16)
             QSKIP(qPrintable(QStringLiteral("%1 bytes of shared memory").arg(device.info().maxComputeSharedMemorySize)));
         // Auto takes the tiled shader for prefill-sized chunks only.
-        QCOMPARE(engine::gpu::attentionUsesTiled(device, p), p.tokens >= engine::gpu::kTiledMinTokens);
+        if (!qEnvironmentVariableIsSet("INKSTONE_VULKAN_NO_TILED_ATTENTION"))
+            QCOMPARE(engine::gpu::attentionUsesTiled(device, p), p.tokens >= engine::gpu::kTiledMinTokens);
         AttentionParams tiled = p;
         tiled.path = AttentionPath::Tiled;
         QVERIFY(engine::gpu::attentionUsesTiled(device, tiled));
@@ -641,6 +642,28 @@ private slots:
         const double between = nmse(got, std::vector<double>(gotOnePass.begin(), gotOnePass.end()));
         QVERIFY2(between < 1e-11, qPrintable(QStringLiteral("tiled vs one pass: NMSE %1").arg(between)));
         qDebug("NMSE tiled %.2e, one pass %.2e, between %.2e", e, eOnePass, between);
+    }
+
+    // Head sizes above kTiledMaxHeadDim: Auto stays on the one-pass shader (and is right), an
+    // explicit Tiled is refused rather than recorded.
+    void attentionTiledRefusesLargeHeads()
+    {
+        AttentionParams p;
+        p.tokens = 16;
+        p.nHead = p.nHeadKv = 1;
+        p.headDim = p.headDimV = engine::gpu::kTiledMaxHeadDim + 4;
+        p.scale = 0.05f;
+        const Device& device = *gputest::g_env->device;
+        QCOMPARE(engine::gpu::attentionTileKeys(device, p), 0u);
+        QVERIFY(!engine::gpu::attentionUsesTiled(device, p));
+        const AttentionData data = attentionData(p, 95);
+        auto outs = runAttention(data, p, {AttentionPath::Auto});
+        QVERIFY2(outs.ok(), outs.ok() ? "" : outs.error().message().c_str());
+        const double e = nmse((*outs)[0], attentionReference(data.q, data.k, data.v, p));
+        QVERIFY2(e < 1e-11, qPrintable(QStringLiteral("NMSE %1").arg(e)));
+        auto tiled = runAttention(data, p, {AttentionPath::Tiled});
+        QVERIFY(!tiled.ok());
+        QCOMPARE(tiled.error().code, engine::ErrorCode::Unsupported);
     }
 
     void unary_data()
