@@ -442,8 +442,12 @@ inline void keepInRegister(__m256i& v)
 }
 
 // Eight rows (one panel group) against C activation rows: result[c] holds the eight outputs.
-template <typename F, int C>
-void groupProduct(int64_t nb, const uint8_t* group, const uint8_t* const* acts, const float* const* sums, __m256* result)
+// G panel groups (8 rows each) against C activation rows: result[g * C + c] holds the eight
+// outputs of group g and row c. Two groups share each broadcast of the activations (fewer loads
+// per multiply-add); one where the int16 sums of two groups would not fit in registers.
+template <typename F, int C, int G>
+void groupProduct(int64_t nb, const uint8_t* group, size_t groupBytes, const uint8_t* const* acts, const float* const* sums,
+                  __m256* result)
 {
     constexpr int kHalves = F::kHalfScales ? 2 : 1;
     constexpr int kChunks = 8 / kHalves;
@@ -451,51 +455,68 @@ void groupProduct(int64_t nb, const uint8_t* group, const uint8_t* const* acts, 
     constexpr int kPerWiden = F::kSigned ? 1 : std::min(kChunks, 32767 / (2 * F::kMaxValue * 127));
     static_assert(kPerWiden >= 1 && kChunks % kPerWiden == 0);
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256 acc[C];
-    for (int c = 0; c < C; ++c)
-        acc[c] = _mm256_setzero_ps();
+    __m256 acc[G][C];
+    for (int g = 0; g < G; ++g)
+        for (int c = 0; c < C; ++c)
+            acc[g][c] = _mm256_setzero_ps();
     for (int64_t i = 0; i < nb; ++i) {
-        const uint8_t* blk = group + static_cast<size_t>(i) * blockBytes<F>();
-        _mm_prefetch(reinterpret_cast<const char*>(blk) + 4 * blockBytes<F>(), _MM_HINT_T0);
+        const uint8_t* blk[G];
+        for (int g = 0; g < G; ++g) {
+            blk[g] = group + g * groupBytes + static_cast<size_t>(i) * blockBytes<F>();
+            _mm_prefetch(reinterpret_cast<const char*>(blk[g]) + 4 * blockBytes<F>(), _MM_HINT_T0);
+        }
         const int8_t* y[C];
         for (int c = 0; c < C; ++c)
             y[c] = actQs<F::kAct>(acts[c], i);
         for (int h = 0; h < kHalves; ++h) {
-            __m256i isum[C];
-            for (int c = 0; c < C; ++c)
-                isum[c] = _mm256_setzero_si256();
-            for (int j0 = h * kChunks; j0 < (h + 1) * kChunks; j0 += kPerWiden) {
-                __m256i s16[C];
+            __m256i isum[G][C];
+            for (int g = 0; g < G; ++g)
                 for (int c = 0; c < C; ++c)
-                    s16[c] = _mm256_setzero_si256();
+                    isum[g][c] = _mm256_setzero_si256();
+            for (int j0 = h * kChunks; j0 < (h + 1) * kChunks; j0 += kPerWiden) {
+                __m256i s16[G][C];
+                for (int g = 0; g < G; ++g)
+                    for (int c = 0; c < C; ++c)
+                        s16[g][c] = _mm256_setzero_si256();
                 for (int j = j0; j < j0 + kPerWiden; ++j) {
-                    const __m256i w = loadu(blk + kHeaderBytes + 32 * j);
+                    __m256i w[G];
+                    for (int g = 0; g < G; ++g)
+                        w[g] = loadu(blk[g] + kHeaderBytes + 32 * j);
                     if constexpr (F::kSigned) {
-                        const __m256i wa = loadu(blk + kHeaderBytes + kValueBytes + 32 * j);
-                        for (int c = 0; c < C; ++c)
-                            s16[c] = _mm256_maddubs_epi16(wa, _mm256_sign_epi8(broadcast4(y[c] + 4 * j), w));
+                        for (int g = 0; g < G; ++g) {
+                            const __m256i wa = loadu(blk[g] + kHeaderBytes + kValueBytes + 32 * j);
+                            for (int c = 0; c < C; ++c)
+                                s16[g][c] = _mm256_maddubs_epi16(wa, _mm256_sign_epi8(broadcast4(y[c] + 4 * j), w[g]));
+                        }
                     } else {
                         for (int c = 0; c < C; ++c) {
-                            s16[c] = _mm256_add_epi16(s16[c], _mm256_maddubs_epi16(w, broadcast4(y[c] + 4 * j)));
-                            keepInRegister(s16[c]);
+                            const __m256i yb = broadcast4(y[c] + 4 * j);
+                            for (int g = 0; g < G; ++g) {
+                                s16[g][c] = _mm256_add_epi16(s16[g][c], _mm256_maddubs_epi16(w[g], yb));
+                                keepInRegister(s16[g][c]);
+                            }
                         }
                     }
                 }
-                for (int c = 0; c < C; ++c)
-                    isum[c] = _mm256_add_epi32(isum[c], _mm256_madd_epi16(s16[c], ones));
+                for (int g = 0; g < G; ++g)
+                    for (int c = 0; c < C; ++c)
+                        isum[g][c] = _mm256_add_epi32(isum[g][c], _mm256_madd_epi16(s16[g][c], ones));
             }
-            const __m256 scale = _mm256_loadu_ps(reinterpret_cast<const float*>(blk) + 8 * h);
-            const __m256 corr = _mm256_loadu_ps(reinterpret_cast<const float*>(blk) + 16 + 8 * h);
-            for (int c = 0; c < C; ++c) {
-                const float* s = sums[c] + 4 * i;
-                const __m256 p = _mm256_mul_ps(_mm256_cvtepi32_ps(isum[c]), _mm256_broadcast_ss(s));
-                acc[c] = _mm256_fmadd_ps(scale, p, acc[c]);
-                acc[c] = _mm256_fmadd_ps(corr, _mm256_broadcast_ss(s + (kHalves == 2 ? 2 + h : 1)), acc[c]);
+            for (int g = 0; g < G; ++g) {
+                const __m256 scale = _mm256_loadu_ps(reinterpret_cast<const float*>(blk[g]) + 8 * h);
+                const __m256 corr = _mm256_loadu_ps(reinterpret_cast<const float*>(blk[g]) + 16 + 8 * h);
+                for (int c = 0; c < C; ++c) {
+                    const float* s = sums[c] + 4 * i;
+                    const __m256 p = _mm256_mul_ps(_mm256_cvtepi32_ps(isum[g][c]), _mm256_broadcast_ss(s));
+                    acc[g][c] = _mm256_fmadd_ps(scale, p, acc[g][c]);
+                    acc[g][c] = _mm256_fmadd_ps(corr, _mm256_broadcast_ss(s + (kHalves == 2 ? 2 + h : 1)), acc[g][c]);
+                }
             }
         }
     }
-    for (int c = 0; c < C; ++c)
-        result[c] = acc[c];
+    for (int g = 0; g < G; ++g)
+        for (int c = 0; c < C; ++c)
+            result[g * C + c] = acc[g][c];
 }
 
 template <typename F, int C>
@@ -510,9 +531,7 @@ void columns(int64_t n, int64_t nRows, const uint8_t* panel, const uint8_t* acts
         s[c] = sums + static_cast<size_t>(c) * sumsStride;
     }
     const size_t groupBytes = static_cast<size_t>(nb) * blockBytes<F>();
-    for (int64_t r0 = 0; r0 < nRows; r0 += kGroupRows) {
-        __m256 result[C];
-        groupProduct<F, C>(nb, panel + static_cast<size_t>(r0 / kGroupRows) * groupBytes, a, s, result);
+    auto store = [&](int64_t r0, const __m256* result) {
         for (int c = 0; c < C; ++c) {
             float* o = out + static_cast<size_t>(c) * outStride + static_cast<size_t>(r0);
             if (nRows - r0 >= kGroupRows) {
@@ -523,6 +542,21 @@ void columns(int64_t n, int64_t nRows, const uint8_t* panel, const uint8_t* acts
                 std::copy(tmp, tmp + (nRows - r0), o);
             }
         }
+    };
+    constexpr int kPair = F::kSigned ? 1 : 2;
+    int64_t r0 = 0;
+    if constexpr (kPair == 2) {
+        for (; r0 + 2 * kGroupRows <= nRows; r0 += 2 * kGroupRows) {
+            __m256 result[2 * C];
+            groupProduct<F, C, 2>(nb, panel + static_cast<size_t>(r0 / kGroupRows) * groupBytes, groupBytes, a, s, result);
+            store(r0, result);
+            store(r0 + kGroupRows, result + C);
+        }
+    }
+    for (; r0 < nRows; r0 += kGroupRows) {
+        __m256 result[C];
+        groupProduct<F, C, 1>(nb, panel + static_cast<size_t>(r0 / kGroupRows) * groupBytes, groupBytes, a, s, result);
+        store(r0, result);
     }
 }
 
