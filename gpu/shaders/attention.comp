@@ -9,8 +9,8 @@
 // most of a GPU idle): one workgroup per (key split, token·head) over keys
 // [split·splitKeys, (split + 1)·splitKeys); it writes the split's score maximum m, its sum of
 // e^(s − m) and its unnormalised weighted sum of values to a partial record in the scratch
-// buffer (from partialOffset), which attention_combine.comp merges. Prefill (tiled attention)
-// comes later.
+// buffer (from partialOffset), which attention_combine.comp merges. Prefill chunks of 16
+// queries or more take attention_tiled.comp instead (Ops.cpp picks).
 
 #extension GL_EXT_shader_16bit_storage : require
 
