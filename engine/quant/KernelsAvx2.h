@@ -73,6 +73,23 @@ inline __m256i dotI8(__m256i a, __m256i b)
     return dotU8(_mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
 }
 
+// Four bytes broadcast to all eight 32-bit lanes (four activation bytes against eight rows of an
+// interleaved or packed weight layout).
+inline __m256i broadcast4(const int8_t* p)
+{
+    int32_t v;
+    std::memcpy(&v, p, sizeof v);
+    return _mm256_set1_epi32(v);
+}
+
+// Without this the compiler reassociates a block's chain of int16 additions into a tree, keeping
+// all the products of a tile alive at once and spilling them to the stack (measured: half the
+// speed of the panel products).
+inline void keepInRegister(__m256i& v)
+{
+    asm("" : "+x"(v));
+}
+
 // ---- 32-element formats ----
 
 // Symmetric formats give the signed weights (q); those stored with an offset also give them

@@ -153,24 +153,11 @@ void interleaveQ4_K(int64_t n, int64_t nRows, const uint8_t* src, size_t srcStri
     }
 }
 
-inline __m256i broadcast4(const int8_t* p)
-{
-    int32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return _mm256_set1_epi32(v);
-}
 
-// See KernelsAvx2Panel.cpp: stops the compiler from turning a chain of additions into a tree.
-inline void keepInRegister(__m256i& v)
+// For one activation row, per block: its scale and -offset * scale * sum(quants) (the offset
+// term of the formats stored unsigned), computed once for all the groups of a task.
+const float* offsetTerms(const BlockQ8_0* y, int64_t nb, float offset)
 {
-    asm("" : "+x"(v));
-}
-
-// One activation row against the groups of a task: per block, the activation scale and
-// -8 * scale * sum(quants) (the Q4_0 offset), computed once for all the groups.
-void q4_0Column(int64_t n, int64_t nGroups, const uint8_t* w, size_t groupStride, const BlockQ8_0* y, float* out)
-{
-    const int64_t nb = n / kQK;
     thread_local std::vector<float> prep;
     if (static_cast<int64_t>(prep.size()) < 2 * nb)
         prep.resize(2 * nb);
@@ -178,8 +165,16 @@ void q4_0Column(int64_t n, int64_t nGroups, const uint8_t* w, size_t groupStride
     for (int64_t i = 0; i < nb; ++i) {
         const float dy = h2f(y[i].d);
         p[2 * i] = dy;
-        p[2 * i + 1] = -8.0f * dy * static_cast<float>(hsumI32(dotU8(_mm256_set1_epi8(1), loadu(y[i].qs))));
+        p[2 * i + 1] = -offset * dy * static_cast<float>(hsumI32(dotU8(_mm256_set1_epi8(1), loadu(y[i].qs))));
     }
+    return p;
+}
+
+// One activation row against the groups of a task.
+void q4_0Column(int64_t n, int64_t nGroups, const uint8_t* w, size_t groupStride, const BlockQ8_0* y, float* out)
+{
+    const int64_t nb = n / kQK;
+    const float* p = offsetTerms(y, nb, 8.0f);
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     const __m256i ones = _mm256_set1_epi16(1);
     for (int64_t g = 0; g < nGroups; ++g) {
@@ -209,15 +204,7 @@ void q4_0Column(int64_t n, int64_t nGroups, const uint8_t* w, size_t groupStride
 void q5_0Column(int64_t n, int64_t nGroups, const uint8_t* w, size_t groupStride, const BlockQ8_0* y, float* out)
 {
     const int64_t nb = n / kQK;
-    thread_local std::vector<float> prep;
-    if (static_cast<int64_t>(prep.size()) < 2 * nb)
-        prep.resize(2 * nb);
-    float* p = prep.data();
-    for (int64_t i = 0; i < nb; ++i) {
-        const float dy = h2f(y[i].d);
-        p[2 * i] = dy;
-        p[2 * i + 1] = -16.0f * dy * static_cast<float>(hsumI32(dotU8(_mm256_set1_epi8(1), loadu(y[i].qs))));
-    }
+    const float* p = offsetTerms(y, nb, 16.0f);
     const __m256i ones = _mm256_set1_epi16(1);
     for (int64_t g = 0; g < nGroups; ++g) {
         const auto* x = reinterpret_cast<const GroupQ5_0*>(w + static_cast<size_t>(g) * groupStride);

@@ -426,22 +426,7 @@ void packInterleavedQ4_K(int64_t n, int64_t nRows, const void* weights, size_t w
     }
 }
 
-inline __m256i broadcast4(const int8_t* p)
-{
-    int32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return _mm256_set1_epi32(v);
-}
 
-// Without this the compiler reassociates a block's chain of int16 additions into a tree, keeping
-// all 32 products of a 4-column tile alive at once and spilling them to the stack (measured: half
-// the speed).
-inline void keepInRegister(__m256i& v)
-{
-    asm("" : "+x"(v));
-}
-
-// Eight rows (one panel group) against C activation rows: result[c] holds the eight outputs.
 // G panel groups (8 rows each) against C activation rows: result[g * C + c] holds the eight
 // outputs of group g and row c. Two groups share each broadcast of the activations (fewer loads
 // per multiply-add: one core, Q4_0 90 -> 101, Q8_0 47 -> 51 GMAC/s); one for a last odd group.
