@@ -65,75 +65,46 @@ RowBlock uniform(__m256i values, float scale, float corr)
 
 // Formats. kSigned: values are signed (the kernel moves their sign onto the activations);
 // otherwise unsigned and at most kMaxValue. kHalfScales: the two halves have their own scales.
-struct PanelQ4_0 {
-    static constexpr Act kAct = Act::Q8_0;
-    static constexpr bool kSigned = false, kHalfScales = false;
-    static constexpr int kMaxValue = 15;
+template <Act A, bool Signed, bool HalfScales, int MaxValue>
+struct PanelTraits {
+    static constexpr Act kAct = A;
+    static constexpr bool kSigned = Signed, kHalfScales = HalfScales;
+    static constexpr int kMaxValue = MaxValue;
+};
+
+// The 32-element formats against Q8_0: x = d · (u − offset), u unsigned (offset > 0) or signed.
+template <typename Decoder, int Offset, int MaxValue>
+struct PanelSymmetric : PanelTraits<Act::Q8_0, Offset == 0, false, MaxValue> {
     static RowBlock block(const uint8_t* row, int64_t i)
     {
-        const auto& b = blockAt<BlockQ4_0>(row, i);
+        const auto& b = blockAt<typename Decoder::Block>(row, i);
         const float d = h2f(b.d);
-        return uniform(DecodeQ4_0::u(b), d, -8.0f * d);
+        if constexpr (Offset == 0)
+            return uniform(Decoder::q(b), d, 0.0f);
+        else
+            return uniform(Decoder::u(b), d, -static_cast<float>(Offset) * d);
     }
 };
-struct PanelQ5_0 {
-    static constexpr Act kAct = Act::Q8_0;
-    static constexpr bool kSigned = false, kHalfScales = false;
-    static constexpr int kMaxValue = 31;
+using PanelQ4_0 = PanelSymmetric<DecodeQ4_0, 8, 15>;
+using PanelQ5_0 = PanelSymmetric<DecodeQ5_0, 16, 31>;
+using PanelQ8_0 = PanelSymmetric<DecodeQ8_0, 0, 127>;
+using PanelIQ4_NL = PanelSymmetric<DecodeIQ4_NL, 0, 127>;
+
+// The 32-element formats with a min, against Q8_1: x = d · u + m.
+template <typename Decoder, int MaxValue>
+struct PanelWithMin : PanelTraits<Act::Q8_1, false, false, MaxValue> {
     static RowBlock block(const uint8_t* row, int64_t i)
     {
-        const auto& b = blockAt<BlockQ5_0>(row, i);
-        const float d = h2f(b.d);
-        return uniform(DecodeQ5_0::u(b), d, -16.0f * d);
+        const auto& b = blockAt<typename Decoder::Block>(row, i);
+        return uniform(Decoder::q(b), h2f(b.d), h2f(b.m));
     }
 };
-struct PanelQ8_0 {
-    static constexpr Act kAct = Act::Q8_0;
-    static constexpr bool kSigned = true, kHalfScales = false;
-    static constexpr int kMaxValue = 127;
-    static RowBlock block(const uint8_t* row, int64_t i)
-    {
-        const auto& b = blockAt<BlockQ8_0>(row, i);
-        return uniform(DecodeQ8_0::q(b), h2f(b.d), 0.0f);
-    }
-};
-struct PanelIQ4_NL {
-    static constexpr Act kAct = Act::Q8_0;
-    static constexpr bool kSigned = true, kHalfScales = false;
-    static constexpr int kMaxValue = 127;
-    static RowBlock block(const uint8_t* row, int64_t i)
-    {
-        const auto& b = blockAt<BlockIQ4_NL>(row, i);
-        return uniform(DecodeIQ4_NL::q(b), h2f(b.d), 0.0f);
-    }
-};
-struct PanelQ4_1 {
-    static constexpr Act kAct = Act::Q8_1;
-    static constexpr bool kSigned = false, kHalfScales = false;
-    static constexpr int kMaxValue = 15;
-    static RowBlock block(const uint8_t* row, int64_t i)
-    {
-        const auto& b = blockAt<BlockQ4_1>(row, i);
-        return uniform(DecodeQ4_1::q(b), h2f(b.d), h2f(b.m));
-    }
-};
-struct PanelQ5_1 {
-    static constexpr Act kAct = Act::Q8_1;
-    static constexpr bool kSigned = false, kHalfScales = false;
-    static constexpr int kMaxValue = 31;
-    static RowBlock block(const uint8_t* row, int64_t i)
-    {
-        const auto& b = blockAt<BlockQ5_1>(row, i);
-        return uniform(DecodeQ5_1::q(b), h2f(b.d), h2f(b.m));
-    }
-};
+using PanelQ4_1 = PanelWithMin<DecodeQ4_1, 15>;
+using PanelQ5_1 = PanelWithMin<DecodeQ5_1, 31>;
 
 // Q4_K / Q5_K: eight sub-blocks of 32 with a 6-bit scale and min each.
 template <typename Decoder, int kMax>
-struct PanelScaleMin {
-    static constexpr Act kAct = Act::Q8_K;
-    static constexpr bool kSigned = false, kHalfScales = false;
-    static constexpr int kMaxValue = kMax;
+struct PanelScaleMin : PanelTraits<Act::Q8_K, false, false, kMax> {
     static RowBlock block(const uint8_t* row, int64_t i)
     {
         const Decoder dec(blockAt<typename Decoder::Block>(row, i / 8));
@@ -146,10 +117,7 @@ struct PanelScaleMin {
 using PanelQ4_K = PanelScaleMin<DecodeQ4_K, 15>;
 using PanelQ5_K = PanelScaleMin<DecodeQ5_K, 31>;
 
-struct PanelQ6_K {
-    static constexpr Act kAct = Act::Q8_K;
-    static constexpr bool kSigned = false, kHalfScales = true;
-    static constexpr int kMaxValue = 63;
+struct PanelQ6_K : PanelTraits<Act::Q8_K, false, true, 63> {
     static RowBlock block(const uint8_t* row, int64_t i)
     {
         const auto& b = blockAt<BlockQ6_K>(row, i / 8);
@@ -163,10 +131,7 @@ struct PanelQ6_K {
         return rb;
     }
 };
-struct PanelQ3_K {
-    static constexpr Act kAct = Act::Q8_K;
-    static constexpr bool kSigned = false, kHalfScales = true;
-    static constexpr int kMaxValue = 7;
+struct PanelQ3_K : PanelTraits<Act::Q8_K, false, true, 7> {
     static RowBlock block(const uint8_t* row, int64_t i)
     {
         const auto& b = blockAt<BlockQ3_K>(row, i / 8);
@@ -182,10 +147,7 @@ struct PanelQ3_K {
         return rb;
     }
 };
-struct PanelQ2_K {
-    static constexpr Act kAct = Act::Q8_K;
-    static constexpr bool kSigned = false, kHalfScales = true;
-    static constexpr int kMaxValue = 3;
+struct PanelQ2_K : PanelTraits<Act::Q8_K, false, true, 3> {
     static RowBlock block(const uint8_t* row, int64_t i)
     {
         const auto& b = blockAt<BlockQ2_K>(row, i / 8);
@@ -199,10 +161,7 @@ struct PanelQ2_K {
         return rb;
     }
 };
-struct PanelIQ4_XS {
-    static constexpr Act kAct = Act::Q8_K;
-    static constexpr bool kSigned = true, kHalfScales = false;
-    static constexpr int kMaxValue = 127;
+struct PanelIQ4_XS : PanelTraits<Act::Q8_K, true, false, 127> {
     static RowBlock block(const uint8_t* row, int64_t i)
     {
         const auto& b = blockAt<BlockIQ4_XS>(row, i / 8);

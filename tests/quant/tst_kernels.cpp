@@ -64,6 +64,28 @@ Operands make(TensorType t, int64_t n, uint32_t seed)
     return o;
 }
 
+// nRows weight rows and nCols activation rows of n elements, each packed row after row.
+struct Matrices {
+    std::vector<uint8_t> w, a;
+    size_t ws = 0, as = 0; // bytes per weight row, per activation row
+};
+
+Matrices makeMatrices(TensorType t, int64_t n, int64_t nRows, int64_t nCols, uint32_t rowSeed, uint32_t colSeed)
+{
+    Matrices m;
+    for (int64_t r = 0; r < nRows; ++r) {
+        const Operands o = make(t, n, static_cast<uint32_t>(rowSeed + r));
+        m.ws = o.weight.size();
+        m.w.insert(m.w.end(), o.weight.begin(), o.weight.end());
+    }
+    for (int64_t c = 0; c < nCols; ++c) {
+        const Operands o = make(t, n, static_cast<uint32_t>(colSeed + c));
+        m.as = o.act.size();
+        m.a.insert(m.a.end(), o.act.begin(), o.act.end());
+    }
+    return m;
+}
+
 QString label(TensorType t, int64_t n)
 {
     return QStringLiteral("%1 n=%2").arg(QString::fromLatin1(typeName(t).data(), static_cast<int>(typeName(t).size()))).arg(n);
@@ -185,17 +207,7 @@ private slots:
             for (int64_t nCols : {1, 3, 4, 9}) {
                 const int64_t n = unit(t) * 3;
                 const int64_t nRows = 7;
-                std::vector<Operands> rows, cols;
-                for (int64_t r = 0; r < nRows; ++r)
-                    rows.push_back(make(t, n, static_cast<uint32_t>(100 + r)));
-                for (int64_t c = 0; c < nCols; ++c)
-                    cols.push_back(make(t, n, static_cast<uint32_t>(200 + c)));
-                const size_t ws = rows[0].weight.size(), as = cols[0].act.size();
-                std::vector<uint8_t> w(ws * nRows), a(as * nCols);
-                for (int64_t r = 0; r < nRows; ++r)
-                    std::copy(rows[r].weight.begin(), rows[r].weight.end(), w.begin() + r * ws);
-                for (int64_t c = 0; c < nCols; ++c)
-                    std::copy(cols[c].act.begin(), cols[c].act.end(), a.begin() + c * as);
+                auto [w, a, ws, as] = makeMatrices(t, n, nRows, nCols, 100, 200);
                 const size_t os = static_cast<size_t>(nRows) + 2; // padded output rows
                 std::vector<float> fast(os * nCols, -7.0f), ref(os * nCols, -7.0f);
                 matMulTile(t)(n, nRows, nCols, w.data(), ws, a.data(), as, fast.data(), os);
@@ -235,17 +247,7 @@ private slots:
             for (int64_t nRows : {1, 7, 8, 17}) {
                 for (int64_t nCols : {1, 3, 4, 9}) {
                     const int64_t n = t == TensorType::Q4_0 ? 32 * 5 : unit(t) * 2;
-                    std::vector<Operands> rows, cols;
-                    for (int64_t r = 0; r < nRows; ++r)
-                        rows.push_back(make(t, n, static_cast<uint32_t>(500 + r)));
-                    for (int64_t c = 0; c < nCols; ++c)
-                        cols.push_back(make(t, n, static_cast<uint32_t>(600 + c)));
-                    const size_t ws = rows[0].weight.size(), as = cols[0].act.size();
-                    std::vector<uint8_t> w(ws * nRows), a(as * nCols);
-                    for (int64_t r = 0; r < nRows; ++r)
-                        std::copy(rows[r].weight.begin(), rows[r].weight.end(), w.begin() + r * ws);
-                    for (int64_t c = 0; c < nCols; ++c)
-                        std::copy(cols[c].act.begin(), cols[c].act.end(), a.begin() + c * as);
+                    auto [w, a, ws, as] = makeMatrices(t, n, nRows, nCols, 500, 600);
                     const int64_t sumsStride = activationPanelSumsCount(n);
                     std::vector<float> sums(static_cast<size_t>(sumsStride * nCols));
                     for (int64_t c = 0; c < nCols; ++c)
@@ -292,18 +294,9 @@ private slots:
                 for (int64_t nCols : {1, 3, 8, 9}) {
                     const int64_t n = unit(t) * (unit(t) > 32 ? (blocks + 3) / 4 : blocks);
                     const int64_t nRows = 24;
-                    std::vector<Operands> rows, cols;
-                    for (int64_t r = 0; r < nRows; ++r)
-                        rows.push_back(make(t, n, static_cast<uint32_t>(700 + r)));
-                    for (int64_t c = 0; c < nCols; ++c)
-                        cols.push_back(make(t, n, static_cast<uint32_t>(800 + c)));
-                    const size_t ws = rows[0].weight.size(), as = cols[0].act.size();
+                    auto [w, a, ws, as] = makeMatrices(t, n, nRows, nCols, 700, 800);
                     const size_t ps = interleavedRowBytes(t, n);
-                    std::vector<uint8_t> w(ws * nRows), packed(ps * nRows), a(as * nCols);
-                    for (int64_t r = 0; r < nRows; ++r)
-                        std::copy(rows[r].weight.begin(), rows[r].weight.end(), w.begin() + r * ws);
-                    for (int64_t c = 0; c < nCols; ++c)
-                        std::copy(cols[c].act.begin(), cols[c].act.end(), a.begin() + c * as);
+                    std::vector<uint8_t> packed(ps * nRows);
                     interleaveRows(t, n, nRows, w.data(), ws, packed.data());
                     // Rows 8..23: the last two groups, from the start of row 8.
                     const int64_t r0 = 8, count = nRows - r0;
