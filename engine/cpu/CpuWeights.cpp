@@ -1,10 +1,12 @@
 #include "cpu/CpuWeights.h"
 
+#include "core/Log.h"
 #include "quant/Kernels.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string_view>
 
@@ -88,6 +90,7 @@ std::shared_ptr<const CpuWeights> prepareCpuWeights(const model::LoadedModel& mo
         cpu->interleavedBytes += static_cast<size_t>(t.rows) * dstRowBytes;
         cpu->storage.push_back(std::move(copy));
     };
+    const auto start = std::chrono::steady_clock::now();
     convert(cpu->weights.output, true);
     for (model::LayerWeights& l : cpu->weights.layers) {
         convert(l.wq, true);
@@ -98,6 +101,11 @@ std::shared_ptr<const CpuWeights> prepareCpuWeights(const model::LoadedModel& mo
         convert(l.ffnGate, true);
         convert(l.ffnUp, ffAligned);
         convert(l.ffnDown, true);
+    }
+    if (cpu->interleavedBytes > 0) {
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        log(LogLevel::Debug, "CPU backend: " + std::to_string(cpu->interleavedBytes >> 20) + " MiB of weights interleaved in " +
+                                 std::to_string(static_cast<int>(ms)) + " ms");
     }
     return cpu;
 }

@@ -17,7 +17,7 @@ namespace engine::cpu {
 struct CpuWeights {
     model::ModelWeights weights;
     std::vector<std::unique_ptr<uint8_t[]>> storage; // the interleaved copies
-    size_t interleavedBytes = 0;
+    size_t interleavedBytes = 0; // logged at load
 };
 
 // INKSTONE_MATMUL=tiles (the benchmark baseline) keeps every matrix in the file's layout.
