@@ -1,5 +1,5 @@
 // Writes synthetic models with real shapes for `inkstone-cli bench` (issue 4's benchmark):
-//   bench_engine_models OUT.gguf qwen2-0.5b|llama-1b F16|Q8_0|Q4_0|Q4_K_M
+//   bench_engine_models OUT.gguf qwen2-0.5b|llama-1b|llama-7b F16|Q8_0|Q4_0|Q4_K_M
 // Weights are random (normal, std 0.02; norms 1): speed does not depend on their values. To
 // write gigabytes quickly, each tensor repeats a block of 64 distinct quantized rows. Tensor
 // types follow llama-quantize's choices for these files (tied embeddings at Q6_K for Q4_x and
@@ -29,6 +29,8 @@ struct Shape {
 
 constexpr Shape kQwen2{"qwen2", 896, 24, 14, 2, 4864, 151936, true};
 constexpr Shape kLlama{"llama", 2048, 16, 32, 8, 8192, 128256, false};
+// A 7B-class shape (Llama 2 7B's dimensions, here with tied embeddings) for the Stop latency.
+constexpr Shape kLlama7b{"llama", 4096, 32, 32, 32, 11008, 32000, false};
 
 // GPT-2's byte -> printable character map (UTF-8), so any text encodes to the first 256 ids.
 std::string byteToken(int b)
@@ -68,11 +70,11 @@ TensorType fit(TensorType t, int64_t cols)
 int main(int argc, char** argv)
 {
     if (argc != 4) {
-        std::fprintf(stderr, "usage: %s OUT.gguf qwen2-0.5b|llama-1b F16|Q8_0|Q4_0|Q4_K_M\n", argv[0]);
+        std::fprintf(stderr, "usage: %s OUT.gguf qwen2-0.5b|llama-1b|llama-7b F16|Q8_0|Q4_0|Q4_K_M\n", argv[0]);
         return 1;
     }
     const std::string out = argv[1], shapeName = argv[2], typeName = argv[3];
-    const Shape s = shapeName == "llama-1b" ? kLlama : kQwen2;
+    const Shape s = shapeName == "llama-1b" ? kLlama : shapeName == "llama-7b" ? kLlama7b : kQwen2;
     TensorType base;
     bool kMix = false;
     if (typeName == "F16")
