@@ -117,36 +117,36 @@ struct PanelScaleMin : PanelTraits<Act::Q8_K, false, false, kMax> {
 using PanelQ4_K = PanelScaleMin<DecodeQ4_K, 15>;
 using PanelQ5_K = PanelScaleMin<DecodeQ5_K, 31>;
 
-struct PanelQ6_K : PanelTraits<Act::Q8_K, false, true, 63> {
+// Q6_K / Q3_K: sixteen signed scales, one per 16 elements, and quants stored with an offset
+// (x = d · scale · (u − offset)).
+inline void subScales(const DecodeQ6_K& dec, int8_t out[16])
+{
+    std::memcpy(out, dec.b.scales, 16);
+}
+inline void subScales(const DecodeQ3_K& dec, int8_t out[16])
+{
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), dec.sc);
+}
+
+template <typename Decoder, int Offset, int MaxValue>
+struct PanelSixteenScales : PanelTraits<Act::Q8_K, false, true, MaxValue> {
     static RowBlock block(const uint8_t* row, int64_t i)
     {
-        const auto& b = blockAt<BlockQ6_K>(row, i / 8);
-        const DecodeQ6_K dec(b);
-        const int c = static_cast<int>(i % 8);
-        RowBlock rb{dec.chunk(c), {}, {}};
-        for (int h = 0; h < 2; ++h) {
-            rb.scale[h] = dec.d * b.scales[2 * c + h];
-            rb.corr[h] = -32.0f * rb.scale[h];
-        }
-        return rb;
-    }
-};
-struct PanelQ3_K : PanelTraits<Act::Q8_K, false, true, 7> {
-    static RowBlock block(const uint8_t* row, int64_t i)
-    {
-        const auto& b = blockAt<BlockQ3_K>(row, i / 8);
-        const DecodeQ3_K dec(b);
+        const Decoder dec(blockAt<typename Decoder::Block>(row, i / 8));
         const int c = static_cast<int>(i % 8);
         int8_t sc[16];
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(sc), dec.sc);
+        subScales(dec, sc);
         RowBlock rb{dec.chunk(c), {}, {}};
         for (int h = 0; h < 2; ++h) {
             rb.scale[h] = dec.d * sc[2 * c + h];
-            rb.corr[h] = -4.0f * rb.scale[h];
+            rb.corr[h] = -static_cast<float>(Offset) * rb.scale[h];
         }
         return rb;
     }
 };
+using PanelQ6_K = PanelSixteenScales<DecodeQ6_K, 32, 63>;
+using PanelQ3_K = PanelSixteenScales<DecodeQ3_K, 4, 7>;
+
 struct PanelQ2_K : PanelTraits<Act::Q8_K, false, true, 3> {
     static RowBlock block(const uint8_t* row, int64_t i)
     {
