@@ -3,14 +3,119 @@
 #include "cpu/Ops.h"
 #include "quant/Quant.h"
 
+#include "quant/Kernels.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace engine::cpu {
 
+namespace {
+
+// Tiled attention needs this many query rows per KV head (tokens × heads sharing it) to pay for
+// transposing the values; decode (one token) keeps one task per head and its split of the keys.
+constexpr int kMinTiledQueries = 16;
+// Scores a task may hold (floats): bounds the scratch at long contexts by taking fewer tokens.
+constexpr size_t kScoreBudget = size_t(1) << 20;
+constexpr int kMaxTokensPerTask = 16;
+
+int firstKey(const AttentionArgs& a, int pos)
+{
+    return a.window > 0 ? std::max(0, pos - a.window + 1) : 0;
+}
+
+// The scores row of one query (keys lo .. hi of the task's range [k0, k1), the rest masked):
+// scale, soft-cap, softmax, then the weights rounded to F16 as ggml's F16 product rounds them.
+void weightsRow(const AttentionArgs& a, const VectorOps& ops, float* s, int k0, int k1, int lo, int hi, uint16_t* p16)
+{
+    float* live = s + (lo - k0);
+    const int count = hi - lo + 1;
+    for (int j = 0; j < count; ++j)
+        live[j] *= a.scale;
+    if (a.softcap > 0.0f)
+        softcap(live, count, a.softcap);
+    softmax(live, count);
+    std::fill(p16, p16 + (lo - k0), uint16_t(0));
+    ops.toF16(live, p16 + (lo - k0), count);
+    std::fill(p16 + (hi - k0 + 1), p16 + (k1 - k0), uint16_t(0));
+}
+
+// Prefill with an F16 cache: for one KV head and a block of tokens, all query heads that share
+// the head form one matrix, and both products run through the F16 tile kernels of the weight
+// matmuls (register tiles of 2 keys × 6 queries) instead of one query at a time: each key and
+// value is converted once per six queries rather than once per query.
+void attentionTiled(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& scratch)
+{
+    const VectorOps& ops = vectorOps();
+    const quant::MatMulTileFn tile = quant::matMulTile(quant::TensorType::F16);
+    const int group = a.nHead / a.nHeadKv;
+    const int kStride = a.nHeadKv * a.headDim;
+    const int vStride = a.nHeadKv * a.headDimV;
+    const size_t keysMax = static_cast<size_t>(a.pos0 + a.n);
+    const int tokensPerTask = static_cast<int>(
+        std::clamp<size_t>(kScoreBudget / (keysMax * static_cast<size_t>(group)), 1, kMaxTokensPerTask));
+    const int blocks = (a.n + tokensPerTask - 1) / tokensPerTask;
+    scratch.threads.resize(pool.size());
+
+    pool.parallelFor(blocks * a.nHeadKv, [&](int task, int thread) {
+        const int kvh = task % a.nHeadKv;
+        const int t0 = task / a.nHeadKv * tokensPerTask;
+        const int t1 = std::min(a.n, t0 + tokensPerTask);
+        const int rows = (t1 - t0) * group; // query rows, token-major
+        const int k0 = firstKey(a, a.pos0 + t0);
+        const int k1 = a.pos0 + t1; // keys [k0, k1)
+        const int keys = k1 - k0;
+        const int keysPadded = (keys + 7) / 8 * 8; // row starts on 16 bytes for the F16 loads
+        AttentionScratch::Thread& ts = scratch.threads[static_cast<size_t>(thread)];
+        ts.q16.resize(static_cast<size_t>(rows) * a.headDim);
+        ts.scores.resize(static_cast<size_t>(rows) * keys);
+        ts.p16.resize(static_cast<size_t>(rows) * keysPadded);
+        ts.vT.resize(static_cast<size_t>(a.headDimV) * keysPadded);
+        ts.out.resize(static_cast<size_t>(rows) * a.headDimV);
+
+        // Queries rounded to F16 (as the per-query path and ggml's F16 product round them).
+        for (int t = t0; t < t1; ++t)
+            for (int g = 0; g < group; ++g) {
+                const float* q = a.q + static_cast<size_t>(t) * a.nHead * a.headDim + static_cast<size_t>(kvh * group + g) * a.headDim;
+                ops.toF16(q, ts.q16.data() + static_cast<size_t>((t - t0) * group + g) * a.headDim, a.headDim);
+            }
+        const uint16_t* kBase = static_cast<const uint16_t*>(a.kCache) + static_cast<size_t>(k0) * kStride + static_cast<size_t>(kvh) * a.headDim;
+        tile(a.headDim, keys, rows, kBase, sizeof(uint16_t) * kStride, ts.q16.data(), sizeof(uint16_t) * a.headDim,
+             ts.scores.data(), static_cast<size_t>(keys));
+
+        for (int r = 0; r < rows; ++r) {
+            const int pos = a.pos0 + t0 + r / group;
+            weightsRow(a, ops, ts.scores.data() + static_cast<size_t>(r) * keys, k0, k1, firstKey(a, pos), pos,
+                       ts.p16.data() + static_cast<size_t>(r) * keysPadded);
+        }
+
+        // Values transposed (one row per output dimension) so that the product is again a tile.
+        const uint16_t* vBase = static_cast<const uint16_t*>(a.vCache) + static_cast<size_t>(k0) * vStride + static_cast<size_t>(kvh) * a.headDimV;
+        for (int j = 0; j < keys; ++j) {
+            const uint16_t* v = vBase + static_cast<size_t>(j) * vStride;
+            for (int d = 0; d < a.headDimV; ++d)
+                ts.vT[static_cast<size_t>(d) * keysPadded + j] = v[d];
+        }
+        tile(keys, a.headDimV, rows, ts.vT.data(), sizeof(uint16_t) * keysPadded, ts.p16.data(), sizeof(uint16_t) * keysPadded,
+             ts.out.data(), static_cast<size_t>(a.headDimV));
+
+        for (int t = t0; t < t1; ++t)
+            for (int g = 0; g < group; ++g)
+                std::memcpy(a.out + static_cast<size_t>(t) * a.nHead * a.headDimV + static_cast<size_t>(kvh * group + g) * a.headDimV,
+                            ts.out.data() + static_cast<size_t>((t - t0) * group + g) * a.headDimV, sizeof(float) * a.headDimV);
+    });
+}
+
+} // namespace
+
 void attention(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& scratch)
 {
+    if (a.kvType == KvCacheType::F16 && !scratch.perQueryOnly && a.n * (a.nHead / a.nHeadKv) >= kMinTiledQueries) {
+        attentionTiled(pool, a, scratch);
+        return;
+    }
     const VectorOps& ops = vectorOps();
     const int capacity = a.pos0 + a.n;
     scratch.scores.resize(pool.size());

@@ -1,6 +1,7 @@
 #pragma once
 // Causal multi-head attention over the KV cache for a batch of queries (GQA, sliding window,
-// soft-capping), one (token, head) pair per task.
+// soft-capping). Prefill with an F16 cache runs as tiled matrix products per KV head and block
+// of tokens; otherwise one (token, head) pair per task.
 
 #include "cpu/ThreadPool.h"
 #include "runtime/Types.h"
@@ -31,6 +32,12 @@ struct AttentionArgs {
 struct AttentionScratch {
     std::vector<std::vector<float>> scores;
     std::vector<std::vector<uint16_t>> q16;
+    struct Thread {
+        std::vector<uint16_t> q16, p16, vT;
+        std::vector<float> scores, out;
+    };
+    std::vector<Thread> threads; // the tiled path's
+    bool perQueryOnly = false;   // tests: compare the two paths
 };
 
 void attention(ThreadPool& pool, const AttentionArgs& args, AttentionScratch& scratch);

@@ -28,6 +28,8 @@ using model::Tensor;
 // tokens/s on two cores spends ~200 ms on a 128-token layer), while a weight row is still read
 // once per 128 tokens.
 constexpr int kMaxBatch = 128;
+// Rows from which the row-wise ops (norms, RoPE, activations) run on the pool.
+constexpr int kPoolRows = 8;
 
 const float* f32OrNull(const Tensor& t)
 {
@@ -48,10 +50,26 @@ private:
                               const std::atomic<bool>* cancel);
     void embed(std::span<const int32_t> tokens, int pos0);
     void norm(const float* x, float* y, int n, const Tensor& w, const Tensor& b);
-    void attentionBlock(int il, int n, int pos0);
+    // Attention and its output projection; rows past attention are cut to `keep` (ascending
+    // indices) when given. Returns the rows that remain.
+    int attentionBlock(int il, int n, int pos0, const std::vector<int32_t>* keep);
     void ffnBlock(int il, int n);
     void storeKv(int il, int n, int pos0);
     void output(std::span<const int32_t> rows, float* logits);
+    // x += [postNorm](proj) for each row.
+    void addResidual(int n, const Tensor& postNorm);
+    // fn(t) for t < n: on the pool for a prompt batch (one thread alone would leave the others
+    // waiting), inline for the few rows of generation.
+    template <typename Fn>
+    void forEachRow(int n, const Fn& fn)
+    {
+        if (n < kPoolRows) {
+            for (int t = 0; t < n; ++t)
+                fn(t);
+            return;
+        }
+        m_pool.parallelFor(n, [&](int t, int) { fn(t); });
+    }
 
     size_t kvLayerBytes(int dimPerPos) const { return static_cast<size_t>(m_nCtx) * dimPerPos * (m_kvType == KvCacheType::F16 ? 2 : 4); }
 
@@ -76,6 +94,7 @@ private:
     std::vector<float> m_cosSin, m_cosSinLocal;   // (batch, nRot)
     AttentionScratch m_attnScratch;
     std::vector<int32_t> m_rowScratch;            // logit rows of one chunk
+    std::vector<int32_t> m_keepRows;              // rows past the last layer's attention
     std::vector<float> m_outScratch;              // normed rows for the output matrix
 };
 
@@ -159,20 +178,33 @@ void CpuContext::embed(std::span<const int32_t> tokens, int pos0)
 void CpuContext::norm(const float* x, float* y, int n, const Tensor& w, const Tensor& b)
 {
     const int d = m_c.nEmbd;
-    for (int t = 0; t < n; ++t) {
+    forEachRow(n, [&](int t) {
         const float* xi = x + static_cast<size_t>(t) * d;
         float* yi = y + static_cast<size_t>(t) * d;
         if (m_c.norm == model::NormKind::Rms)
             rmsNorm(xi, f32OrNull(w), yi, d, m_c.normEps);
         else
             layerNorm(xi, f32OrNull(w), f32OrNull(b), yi, d, m_c.normEps);
-    }
+    });
+}
+
+void CpuContext::addResidual(int n, const Tensor& postNorm)
+{
+    const int d = m_c.nEmbd;
+    forEachRow(n, [&](int t) {
+        float* p = m_proj.data() + static_cast<size_t>(t) * d;
+        float* x = m_x.data() + static_cast<size_t>(t) * d;
+        if (postNorm.present())
+            rmsNorm(p, postNorm.f32(), p, d, m_c.normEps);
+        for (int i = 0; i < d; ++i)
+            x[i] += p[i];
+    });
 }
 
 void CpuContext::storeKv(int il, int n, int pos0)
 {
     const VectorOps& ops = vectorOps();
-    for (int t = 0; t < n; ++t) {
+    forEachRow(n, [&](int t) {
         const float* k = m_k.data() + static_cast<size_t>(t) * m_kDim;
         const float* v = m_v.data() + static_cast<size_t>(t) * m_vDim;
         const size_t pos = static_cast<size_t>(pos0 + t);
@@ -183,10 +215,10 @@ void CpuContext::storeKv(int il, int n, int pos0)
             std::memcpy(reinterpret_cast<float*>(m_kCache[il].data()) + pos * m_kDim, k, sizeof(float) * m_kDim);
             std::memcpy(reinterpret_cast<float*>(m_vCache[il].data()) + pos * m_vDim, v, sizeof(float) * m_vDim);
         }
-    }
+    });
 }
 
-void CpuContext::attentionBlock(int il, int n, int pos0)
+int CpuContext::attentionBlock(int il, int n, int pos0, const std::vector<int32_t>* keep)
 {
     const LayerWeights& l = m_w.layers[il];
     MatMulInput in(m_h.data(), n, m_c.nEmbd);
@@ -203,7 +235,7 @@ void CpuContext::attentionBlock(int il, int n, int pos0)
     }
     const bool local = m_c.layerUsesSlidingWindow[il];
     const float* cosSin = local && m_c.ropeBaseLocal > 0.0f ? m_cosSinLocal.data() : m_cosSin.data();
-    for (int t = 0; t < n; ++t) {
+    forEachRow(n, [&](int t) {
         float* q = m_q.data() + static_cast<size_t>(t) * m_qDim;
         float* k = m_k.data() + static_cast<size_t>(t) * m_kDim;
         if (l.qNorm.present()) {
@@ -215,8 +247,10 @@ void CpuContext::attentionBlock(int il, int n, int pos0)
         const float* cs = cosSin + static_cast<size_t>(t) * m_c.nRot;
         applyRope(q, m_c.nHead, m_c.headDim, m_c.nRot, cs, m_c.rope);
         applyRope(k, m_c.nHeadKv, m_c.headDim, m_c.nRot, cs, m_c.rope);
-    }
+    });
     storeKv(il, n, pos0);
+    if (keep && keep->empty())
+        return 0;
 
     AttentionArgs a;
     a.q = m_q.data();
@@ -235,8 +269,14 @@ void CpuContext::attentionBlock(int il, int n, int pos0)
     a.out = m_attn.data();
     attention(m_pool, a, m_attnScratch);
 
+    if (keep) {
+        for (size_t i = 0; i < keep->size(); ++i)
+            std::memmove(m_attn.data() + i * m_oDim, m_attn.data() + static_cast<size_t>((*keep)[i]) * m_oDim, sizeof(float) * m_oDim);
+        n = static_cast<int>(keep->size());
+    }
     MatMulInput attnOut(m_attn.data(), n, m_oDim);
     matmul(m_pool, l.wo, attnOut, m_proj.data(), 0, -1, 0, &l.bo);
+    return n;
 }
 
 void CpuContext::ffnBlock(int il, int n)
@@ -246,8 +286,7 @@ void CpuContext::ffnBlock(int il, int n)
     MatMulInput in(m_h.data(), n, m_c.nEmbd);
     if (!m_c.gatedFfn) {
         matmul(m_pool, l.ffnUp, in, m_gate.data(), 0, -1, 0, &l.ffnUpBias);
-        for (int t = 0; t < n; ++t)
-            activate(m_gate.data() + static_cast<size_t>(t) * ff, nullptr, ff, m_c.activation);
+        forEachRow(n, [&](int t) { activate(m_gate.data() + static_cast<size_t>(t) * ff, nullptr, ff, m_c.activation); });
     } else {
         if (l.ffnGate.present()) {
             MatMulJob jobs[] = {{&l.ffnGate, &in, m_gate.data(), 0, -1, 0, nullptr},
@@ -258,8 +297,9 @@ void CpuContext::ffnBlock(int il, int n)
                                 {&l.ffnUp, &in, m_up.data(), ff, ff, ff, nullptr}};
             matmul(m_pool, jobs);
         }
-        for (int t = 0; t < n; ++t)
+        forEachRow(n, [&](int t) {
             activate(m_gate.data() + static_cast<size_t>(t) * ff, m_up.data() + static_cast<size_t>(t) * ff, ff, m_c.activation);
+        });
     }
     MatMulInput act(m_gate.data(), n, ff);
     matmul(m_pool, l.ffnDown, act, m_proj.data(), 0, -1, 0, &l.ffnDownBias);
@@ -288,7 +328,7 @@ void CpuContext::output(std::span<const int32_t> rows, float* logits)
 Result<void> CpuContext::forwardBatch(std::span<const int32_t> tokens, int pos0, std::span<const int32_t> logitRows, float* logits,
                                       const std::atomic<bool>* cancel)
 {
-    const int n = static_cast<int>(tokens.size());
+    int n = static_cast<int>(tokens.size());
     const int d = m_c.nEmbd;
     embed(tokens, pos0);
     if (m_c.rope != model::RopeKind::None) {
@@ -306,21 +346,29 @@ Result<void> CpuContext::forwardBatch(std::span<const int32_t> tokens, int pos0,
 
         // Attention sublayer: x += [postNorm](o(attn(norm(x))))
         norm(m_x.data(), m_h.data(), n, l.attnNorm, l.attnNormBias);
-        attentionBlock(il, n, pos0);
-        if (l.postAttnNorm.present())
-            for (int t = 0; t < n; ++t)
-                rmsNorm(m_proj.data() + static_cast<size_t>(t) * d, l.postAttnNorm.f32(), m_proj.data() + static_cast<size_t>(t) * d, d, m_c.normEps);
-        for (size_t i = 0; i < static_cast<size_t>(n) * d; ++i)
-            m_x[i] += m_proj[i];
+        // After the last layer's attention only the rows that give logits matter (as llama.cpp
+        // does it): the rest skip the output projection and the last feed-forward, and a chunk
+        // without logits (the early part of a long prompt) only stores its keys and values.
+        const bool pruned = il == m_c.nLayer - 1 && logitRows.size() < static_cast<size_t>(n);
+        if (pruned) {
+            m_keepRows.assign(logitRows.begin(), logitRows.end());
+            n = attentionBlock(il, n, pos0, &m_keepRows);
+            for (size_t i = 0; i < m_keepRows.size(); ++i)
+                std::memmove(m_x.data() + i * d, m_x.data() + static_cast<size_t>(m_keepRows[i]) * d, sizeof(float) * d);
+            for (size_t i = 0; i < m_keepRows.size(); ++i)
+                m_keepRows[i] = static_cast<int32_t>(i);
+            logitRows = m_keepRows;
+            if (n == 0)
+                break;
+        } else {
+            attentionBlock(il, n, pos0, nullptr);
+        }
+        addResidual(n, l.postAttnNorm);
 
         // Feed-forward sublayer: x += [postNorm](down(act(gate·h) * up·h))
         norm(m_x.data(), m_h.data(), n, l.ffnNorm, l.ffnNormBias);
         ffnBlock(il, n);
-        if (l.postFfnNorm.present())
-            for (int t = 0; t < n; ++t)
-                rmsNorm(m_proj.data() + static_cast<size_t>(t) * d, l.postFfnNorm.f32(), m_proj.data() + static_cast<size_t>(t) * d, d, m_c.normEps);
-        for (size_t i = 0; i < static_cast<size_t>(n) * d; ++i)
-            m_x[i] += m_proj[i];
+        addResidual(n, l.postFfnNorm);
     }
     output(logitRows, logits);
     return {};

@@ -80,9 +80,7 @@ void applyRope(float* x, int nHeads, int headDim, int nRot, const float* cosSin,
 
 void softmax(float* x, int n)
 {
-    float max = -std::numeric_limits<float>::infinity();
-    for (int i = 0; i < n; ++i)
-        max = std::max(max, x[i]);
+    const float max = vectorOps().maxOf(x, n);
     if (max == -std::numeric_limits<float>::infinity()) {
         for (int i = 0; i < n; ++i)
             x[i] = 0.0f;
@@ -224,12 +222,20 @@ void siluMulScalar(float* gate, const float* up, int n)
     }
 }
 
+float maxOfScalar(const float* x, int n)
+{
+    float max = -std::numeric_limits<float>::infinity();
+    for (int i = 0; i < n; ++i)
+        max = std::max(max, x[i]);
+    return max;
+}
+
 } // namespace
 
 const VectorOps& scalarVectorOps()
 {
     static const VectorOps ops{dotF32Scalar, dotF16Scalar, axpyF32Scalar, axpyF16Scalar, toF16Scalar, scoresF16Scalar,
-                               weightedSumF16Scalar, expShiftedScalar, siluMulScalar};
+                               weightedSumF16Scalar, expShiftedScalar, siluMulScalar, maxOfScalar};
     return ops;
 }
 

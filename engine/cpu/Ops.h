@@ -48,6 +48,8 @@ struct VectorOps {
     double (*expShifted)(float* x, int n, float shift);
     // gate[i] = silu(gate[i]) · up[i] (up may be null).
     void (*siluMul)(float* gate, const float* up, int n);
+    // The largest of x[0..n) (NaNs ignored; −inf for n = 0 or all −inf).
+    float (*maxOf)(const float* x, int n);
 };
 const VectorOps& vectorOps();
 const VectorOps& scalarVectorOps();

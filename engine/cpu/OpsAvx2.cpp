@@ -233,11 +233,32 @@ void siluMul(float* gate, const float* up, int n)
     }
 }
 
+float maxOf(const float* x, int n)
+{
+    // maxps returns its second operand when either is NaN: the running maximum survives a NaN.
+    __m256 m0 = _mm256_set1_ps(-__builtin_inff()), m1 = m0;
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        m0 = _mm256_max_ps(_mm256_loadu_ps(x + i), m0);
+        m1 = _mm256_max_ps(_mm256_loadu_ps(x + i + 8), m1);
+    }
+    for (; i + 8 <= n; i += 8)
+        m0 = _mm256_max_ps(_mm256_loadu_ps(x + i), m0);
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, _mm256_max_ps(m0, m1));
+    float max = lanes[0];
+    for (int k = 1; k < 8; ++k)
+        max = std::max(max, lanes[k]);
+    for (; i < n; ++i)
+        max = std::max(max, x[i]);
+    return max;
+}
+
 } // namespace
 
 const VectorOps* avx2VectorOps()
 {
-    static const VectorOps ops{dotF32, dotF16, axpyF32, axpyF16, toF16, scoresF16, weightedSumF16, expShifted, siluMul};
+    static const VectorOps ops{dotF32, dotF16, axpyF32, axpyF16, toF16, scoresF16, weightedSumF16, expShifted, siluMul, maxOf};
     return cpuFeatures().hasAvx2Fma() ? &ops : nullptr;
 }
 

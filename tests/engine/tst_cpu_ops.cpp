@@ -2,6 +2,7 @@
 // (odd sizes and tails included), the ops against double-precision formulas, the thread pool,
 // and the matrix product against dequantize-then-dot for several weight types.
 
+#include "cpu/Attention.h"
 #include "cpu/MatMul.h"
 #include "cpu/Ops.h"
 #include "cpu/ThreadPool.h"
@@ -98,6 +99,112 @@ private slots:
                 QVERIFY2(nmse(s1, s2) < 1e-12, qPrintable(QStringLiteral("scores n=%1 count=%2: %3").arg(n).arg(count).arg(nmse(s1, s2))));
                 QVERIFY2(nmse(o1, o2) < 1e-12, qPrintable(QStringLiteral("sum n=%1 count=%2: %3").arg(n).arg(count).arg(nmse(o1, o2))));
             }
+        }
+    }
+
+    // Attention over an F16 cache against a double-precision reference (queries and weights
+    // rounded to F16 as both paths round them): the tiled prefill path and the per-query path,
+    // with grouped heads, a sliding window, soft-capping, earlier positions in the cache, head
+    // sizes off the 8-lane grid, and the token blocks that long contexts force.
+    void attentionMatchesReference_data()
+    {
+        QTest::addColumn<int>("n");
+        QTest::addColumn<int>("pos0");
+        QTest::addColumn<int>("nHead");
+        QTest::addColumn<int>("nHeadKv");
+        QTest::addColumn<int>("headDim");
+        QTest::addColumn<int>("window");
+        QTest::addColumn<float>("softcap");
+        QTest::newRow("prefill gqa") << 37 << 0 << 8 << 2 << 64 << 0 << 0.0f;
+        QTest::newRow("after earlier turns") << 20 << 45 << 6 << 2 << 32 << 0 << 0.0f;
+        QTest::newRow("window and softcap") << 40 << 10 << 4 << 4 << 40 << 9 << 30.0f;
+        QTest::newRow("odd head size, mha") << 17 << 3 << 3 << 3 << 20 << 0 << 0.0f;
+        QTest::newRow("one token (decode)") << 1 << 30 << 8 << 2 << 64 << 0 << 0.0f;
+        QTest::newRow("long context, small blocks") << 24 << 70000 << 2 << 1 << 16 << 0 << 0.0f;
+    }
+
+    void attentionMatchesReference()
+    {
+        QFETCH(int, n);
+        QFETCH(int, pos0);
+        QFETCH(int, nHead);
+        QFETCH(int, nHeadKv);
+        QFETCH(int, headDim);
+        QFETCH(int, window);
+        QFETCH(float, softcap);
+        std::mt19937 rng(23);
+        const int capacity = pos0 + n;
+        const auto q = randomVector(rng, n * nHead * headDim, 1.5f);
+        const auto k = randomVector(rng, capacity * nHeadKv * headDim);
+        const auto v = randomVector(rng, capacity * nHeadKv * headDim);
+        const cpu::VectorOps& ops = cpu::scalarVectorOps();
+        std::vector<uint16_t> k16(k.size()), v16(v.size()), q16(q.size());
+        ops.toF16(k.data(), k16.data(), int(k.size()));
+        ops.toF16(v.data(), v16.data(), int(v.size()));
+        ops.toF16(q.data(), q16.data(), int(q.size()));
+        auto widen = [](const std::vector<uint16_t>& h) {
+            std::vector<float> f(h.size());
+            quant::dequantizeRow(quant::TensorType::F16, h.data(), f.data(), int64_t(h.size()));
+            return f;
+        };
+        const auto qr = widen(q16), kr = widen(k16), vr = widen(v16);
+        const float scale = 1.0f / std::sqrt(float(headDim));
+
+        std::vector<float> ref(q.size());
+        std::vector<double> w(capacity);
+        for (int t = 0; t < n; ++t)
+            for (int h = 0; h < nHead; ++h) {
+                const int kvh = h / (nHead / nHeadKv), pos = pos0 + t;
+                const int first = window > 0 ? std::max(0, pos - window + 1) : 0;
+                double max = -1e300, sum = 0;
+                for (int j = first; j <= pos; ++j) {
+                    double dot = 0;
+                    for (int i = 0; i < headDim; ++i)
+                        dot += double(qr[(t * nHead + h) * headDim + i]) * kr[(j * nHeadKv + kvh) * headDim + i];
+                    dot *= scale;
+                    if (softcap > 0)
+                        dot = softcap * std::tanh(dot / softcap);
+                    w[j] = dot;
+                    max = std::max(max, dot);
+                }
+                for (int j = first; j <= pos; ++j)
+                    sum += (w[j] = std::exp(w[j] - max));
+                for (int i = 0; i < headDim; ++i) {
+                    double o = 0;
+                    for (int j = first; j <= pos; ++j) {
+                        const float p = float(w[j] / sum);
+                        uint16_t p16;
+                        ops.toF16(&p, &p16, 1);
+                        float pr;
+                        quant::dequantizeRow(quant::TensorType::F16, &p16, &pr, 1);
+                        o += double(pr) * vr[(j * nHeadKv + kvh) * headDim + i];
+                    }
+                    ref[(t * nHead + h) * headDim + i] = float(o);
+                }
+            }
+
+        cpu::ThreadPool pool(3);
+        for (bool perQuery : {false, true}) {
+            cpu::AttentionArgs a;
+            a.q = q.data();
+            a.kCache = k16.data();
+            a.vCache = v16.data();
+            a.n = n;
+            a.pos0 = pos0;
+            a.nHead = nHead;
+            a.nHeadKv = nHeadKv;
+            a.headDim = headDim;
+            a.headDimV = headDim;
+            a.scale = scale;
+            a.softcap = softcap;
+            a.window = window;
+            std::vector<float> out(q.size(), std::nanf(""));
+            a.out = out.data();
+            cpu::AttentionScratch scratch;
+            scratch.perQueryOnly = perQuery;
+            cpu::attention(pool, a, scratch);
+            const double e = nmse(out, ref);
+            QVERIFY2(e < 1e-9, qPrintable(QStringLiteral("%1: nmse %2").arg(perQuery ? "per query" : "tiled").arg(e)));
         }
     }
 

@@ -149,6 +149,43 @@ private slots:
         QCOMPARE(idsString(again.ids), idsString(followUp.ids));
     }
 
+    // The last layer runs only the rows whose logits are asked for (the others stop after
+    // attention): asking for a few rows gives the same logits as asking for all of them, and
+    // the keys and values of the skipped rows are still cached (the follow-up reuses them).
+    void someRowsEqualAllRows()
+    {
+        std::vector<int32_t> all(m_prompt.size());
+        for (size_t i = 0; i < all.size(); ++i)
+            all[i] = int32_t(i);
+        const std::vector<int32_t> some = {1, int32_t(m_prompt.size() - 1)};
+        auto full = Session::create(m_model);
+        auto part = Session::create(m_model);
+        auto a = (*full)->evaluate(m_prompt, all);
+        auto b = (*part)->evaluate(m_prompt, some);
+        QVERIFY(a.ok() && b.ok());
+        const size_t vocab = a->size() / all.size();
+        QCOMPARE(b->size(), some.size() * vocab);
+        float maxDiff = 0.0f;
+        for (size_t k = 0; k < some.size(); ++k)
+            for (size_t i = 0; i < vocab; ++i)
+                maxDiff = std::max(maxDiff, std::fabs((*b)[k * vocab + i] - (*a)[size_t(some[k]) * vocab + i]));
+        QVERIFY2(maxDiff <= 1e-5f, qPrintable(QString::number(maxDiff)));
+
+        // No rows at all: the cache is still filled, and the next token's logits match.
+        auto none = Session::create(m_model);
+        QVERIFY((*none)->evaluate(m_prompt, {}).ok());
+        std::vector<int32_t> longer = m_prompt;
+        longer.push_back(m_prompt[1]);
+        const int32_t last = int32_t(longer.size() - 1);
+        auto c = (*none)->evaluate(longer, {&last, 1});
+        auto d = (*full)->evaluate(longer, {&last, 1});
+        QVERIFY(c.ok() && d.ok());
+        maxDiff = 0.0f;
+        for (size_t i = 0; i < c->size(); ++i)
+            maxDiff = std::max(maxDiff, std::fabs((*c)[i] - (*d)[i]));
+        QVERIFY2(maxDiff <= 1e-5f, qPrintable(QString::number(maxDiff)));
+    }
+
     void stopStringsAreNeverShown()
     {
         auto s = Session::create(m_model);
