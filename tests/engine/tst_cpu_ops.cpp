@@ -70,6 +70,14 @@ private slots:
             ref.axpyF16(-1.5f, a16.data(), y4.data(), n);
             QVERIFY(nmse(y1, y2) < 1e-12);
             QVERIFY(nmse(y3, y4) < 1e-12);
+            // The softmax maximum: exact, wherever the largest value sits; NaNs ignored.
+            std::vector<float> m = a;
+            m[size_t(n) / 2] = 50.0f;
+            QCOMPARE(fast->maxOf(m.data(), n), 50.0f);
+            m[size_t(n) - 1] = 60.0f;
+            QCOMPARE(fast->maxOf(m.data(), n), ref.maxOf(m.data(), n));
+            m[0] = std::nanf("");
+            QCOMPARE(fast->maxOf(m.data(), n), n > 1 ? 60.0f : ref.maxOf(m.data(), n));
         }
     }
 
