@@ -21,19 +21,22 @@ namespace {
 
 const char kUsage[] =
     "Usage: inkstone-cli bench -m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--backend auto|cpu|vulkan]\n"
-    "                          [--gpu-layers N] [--kv f16|f32] [--json] [--roof]\n"
+    "                          [--gpu-layers N] [--kv f16|f32] [-d N] [--json] [--roof]\n"
     "\n"
     "Measures prompt processing (ppP: P random tokens in one batch from an empty cache) and text\n"
     "generation (tgN: N tokens decoded one at a time) in tokens/s, mean ± standard deviation over\n"
     "r repetitions after a warm-up, printed as llama-bench prints them. Set INKSTONE_CPU=scalar\n"
     "to measure the scalar reference kernels, INKSTONE_MATMUL=tiles the CPU products without the\n"
-    "interleaved weights and prompt panels (the baseline they are measured against).\n"
+    "interleaved weights and prompt panels (the baseline they are measured against). With -d D\n"
+    "both tests start after D tokens already in the cache (\"pp512 @ d4096\", as llama-bench -d):\n"
+    "the speed deep in a long chat or document.\n"
     "\n"
     "Options:\n"
     "  -m MODEL     the GGUF model file\n"
     "  -p N         prompt tokens (default 512; 0 skips the test)\n"
     "  -n N         generated tokens (default 128; 0 skips the test)\n"
     "  -r N         repetitions (default 3)\n"
+    "  -d N         tokens already in the cache when each test starts (default 0)\n"
     "  -t N         threads (default: one per core, at most 8)\n"
     "  --backend B  auto (default), cpu or vulkan\n"
     "  --gpu-layers N  layers on the GPU, the rest on the CPU (default: as many as fit)\n"
@@ -80,7 +83,7 @@ QString paramsLabel(uint64_t params)
 int runBench(const QStringList& args)
 {
     cli::EngineArgs engineArgs;
-    int nPrompt = 512, nGen = 128, reps = 3;
+    int nPrompt = 512, nGen = 128, reps = 3, depth = 0;
     bool json = false;
     bool roof = false;
     QString error;
@@ -105,6 +108,8 @@ int runBench(const QStringList& args)
             count(nGen, 0, 1 << 16);
         } else if (a == QLatin1String("-r")) {
             count(reps, 1, 1000);
+        } else if (a == QLatin1String("-d")) {
+            count(depth, 0, 1 << 20);
         } else if (a == QLatin1String("--json")) {
             json = true;
         } else if (a == QLatin1String("--roof")) {
@@ -117,12 +122,12 @@ int runBench(const QStringList& args)
     }
     if (engineArgs.model.isEmpty())
         return cli::failUsage(QStringLiteral("no model given (-m MODEL)"));
-    engineArgs.load.contextLength = std::max(1, std::max(nPrompt, nGen));
+    engineArgs.load.contextLength = std::max(1, depth + std::max(nPrompt, nGen));
     auto model = engine::Model::load(engineArgs.model.toStdString(), engineArgs.load);
     if (!model)
         return cli::failEngine(engineArgs.model, model.error().message());
     const engine::Model& m = **model;
-    if (m.info().contextLength < std::max(nPrompt, nGen))
+    if (m.info().contextLength < depth + std::max(nPrompt, nGen))
         return cli::failInput(QStringLiteral("the model's context (%1) is shorter than the test").arg(m.info().contextLength));
     auto ctx = m.backend().createContext(m.info().contextLength, engineArgs.load.kvCacheType);
     if (!ctx)
@@ -134,37 +139,39 @@ int runBench(const QStringList& args)
     std::uniform_int_distribution<int32_t> token(0, nVocab - 1);
     std::vector<float> logits(nVocab);
     const int32_t row0 = 0;
-    auto prefill = [&](int n) {
+    // Each test writes the cache from `depth` on, over what the previous one left there.
+    auto prefill = [&](int n, int pos0) {
         std::vector<int32_t> tokens(n);
         for (int32_t& t : tokens)
             t = token(rng);
         const int32_t last = n - 1;
         const auto start = Clock::now();
-        auto r = c.forward(tokens, 0, {&last, 1}, logits.data(), nullptr);
+        auto r = c.forward(tokens, pos0, {&last, 1}, logits.data(), nullptr);
         return r.ok() ? std::chrono::duration<double>(Clock::now() - start).count() : -1.0;
     };
     auto generate = [&](int n) {
         const auto start = Clock::now();
         for (int i = 0; i < n; ++i) {
             const int32_t t = token(rng);
-            if (!c.forward({&t, 1}, i, {&row0, 1}, logits.data(), nullptr).ok())
+            if (!c.forward({&t, 1}, depth + i, {&row0, 1}, logits.data(), nullptr).ok())
                 return -1.0;
         }
         return std::chrono::duration<double>(Clock::now() - start).count();
     };
 
-    // Warm-up: touches every weight page and wakes the threads.
-    if (prefill(std::min(std::max(nPrompt, 1), 32)) < 0 || generate(1) < 0)
+    // Warm-up: touches every weight page and wakes the threads; then the context of -d.
+    if (prefill(std::min(std::max(nPrompt, 1), 32), 0) < 0 || (depth > 0 && prefill(depth, 0) < 0) || generate(1) < 0)
         return cli::failInput(QStringLiteral("the forward pass failed"));
+    const QString at = depth > 0 ? QStringLiteral(" @ d%1").arg(depth) : QString();
     std::vector<Measurement> results;
     if (nPrompt > 0) {
-        Measurement pp{QStringLiteral("pp%1").arg(nPrompt), nPrompt, 0, {}};
+        Measurement pp{QStringLiteral("pp%1").arg(nPrompt) + at, nPrompt, 0, {}};
         for (int r = 0; r < reps; ++r)
-            pp.tokensPerSecond.push_back(nPrompt / prefill(nPrompt));
+            pp.tokensPerSecond.push_back(nPrompt / prefill(nPrompt, depth));
         results.push_back(pp);
     }
     if (nGen > 0) {
-        Measurement tg{QStringLiteral("tg%1").arg(nGen), 0, nGen, {}};
+        Measurement tg{QStringLiteral("tg%1").arg(nGen) + at, 0, nGen, {}};
         for (int r = 0; r < reps; ++r)
             tg.tokensPerSecond.push_back(nGen / generate(nGen));
         results.push_back(tg);
@@ -203,6 +210,7 @@ int runBench(const QStringList& args)
                                    {QStringLiteral("test"), r.test},
                                    {QStringLiteral("n_prompt"), r.nPrompt},
                                    {QStringLiteral("n_gen"), r.nGen},
+                                   {QStringLiteral("n_depth"), depth},
                                    {QStringLiteral("avg_ts"), r.mean()},
                                    {QStringLiteral("stddev_ts"), r.stddev()},
                                    {QStringLiteral("samples_ts"), samples}});

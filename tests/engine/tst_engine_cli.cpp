@@ -134,6 +134,17 @@ private slots:
         QCOMPARE(rows[0].toObject().value(QStringLiteral("test")).toString(), QStringLiteral("pp16"));
         QCOMPARE(rows[1].toObject().value(QStringLiteral("test")).toString(), QStringLiteral("tg4"));
         QVERIFY(rows[1].toObject().value(QStringLiteral("avg_ts")).toDouble() > 0.0);
+
+        // -d: the tests run deep in a filled cache, named as llama-bench names them.
+        const Outcome deep = runCli({QStringLiteral("bench"), QStringLiteral("-m"), fixture("tiny-llama-q4_0.gguf"), QStringLiteral("-p"),
+                                     QStringLiteral("8"), QStringLiteral("-n"), QStringLiteral("2"), QStringLiteral("-d"), QStringLiteral("40"),
+                                     QStringLiteral("-r"), QStringLiteral("1"), QStringLiteral("-t"), QStringLiteral("2")});
+        QCOMPARE(deep.exitCode, 0);
+        QVERIFY2(deep.out.contains("pp8 @ d40") && deep.out.contains("tg2 @ d40"), deep.out.constData());
+        // A depth past the model's context is refused, not run.
+        const Outcome tooDeep = runCli({QStringLiteral("bench"), QStringLiteral("-m"), fixture("tiny-llama-q4_0.gguf"), QStringLiteral("-d"),
+                                        QStringLiteral("1000000"), QStringLiteral("-r"), QStringLiteral("1")});
+        QCOMPARE(tooDeep.exitCode, 2);
     }
 
     void badInputExitsTwo_data()
