@@ -20,6 +20,10 @@ constexpr int kMinTiledQueries = 16;
 // Scores a task may hold (floats): bounds the scratch at long contexts by taking fewer tokens.
 constexpr size_t kScoreBudget = size_t(1) << 20;
 constexpr int kMaxTokensPerTask = 16;
+// Generation: the split path from this many keys (below, the per-query tasks are as fast and
+// need no merge), in slices of at least kMinSliceKeys.
+constexpr int kMinSplitKeys = 256;
+constexpr int kMinSliceKeys = 128;
 
 int firstKey(const AttentionArgs& a, int pos)
 {
@@ -108,13 +112,107 @@ void attentionTiled(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& 
     });
 }
 
+// Generation deep in the cache (F16, grouped heads): one task per token, KV head and slice of
+// the keys (flash-decoding). The heads sharing the KV head score the slice together through the
+// F16 tiles and sum its values together (each value row converted once for all of them); each
+// task leaves an unnormalised partial output with its maximum and sum, and the slices are
+// merged afterwards. The per-query path reads every key and value once per query head.
+void attentionSplit(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& scratch)
+{
+    const VectorOps& ops = vectorOps();
+    const quant::MatMulTileFn tile = quant::matMulTile(quant::TensorType::F16);
+    const int group = a.nHead / a.nHeadKv;
+    const int kStride = a.nHeadKv * a.headDim;
+    const int vStride = a.nHeadKv * a.headDimV;
+    const int longest = a.pos0 + a.n - firstKey(a, a.pos0 + a.n - 1);
+    // About four tasks per thread, each slice at least kMinSliceKeys long.
+    const int wanted = std::max(1, 4 * pool.size() / (a.n * a.nHeadKv));
+    const int slices = std::clamp(longest / kMinSliceKeys, 1, wanted);
+    const size_t partials = static_cast<size_t>(a.n) * a.nHead * slices;
+    scratch.partOut.resize(partials * a.headDimV);
+    scratch.partMax.resize(partials);
+    scratch.partSum.resize(partials);
+    scratch.threads.resize(pool.size());
+
+    pool.parallelFor(a.n * a.nHeadKv * slices, [&](int task, int thread) {
+        const int slice = task % slices;
+        const int kvh = task / slices % a.nHeadKv;
+        const int t = task / slices / a.nHeadKv;
+        const int pos = a.pos0 + t;
+        const int first = firstKey(a, pos);
+        const int count = pos - first + 1;
+        const int k0 = first + static_cast<int>(static_cast<int64_t>(count) * slice / slices);
+        const int k1 = first + static_cast<int>(static_cast<int64_t>(count) * (slice + 1) / slices);
+        const int keys = k1 - k0;
+        const size_t part0 = (static_cast<size_t>(t) * a.nHead + static_cast<size_t>(kvh) * group) * slices + slice; // head g: + g·slices
+        if (keys == 0) {
+            for (int g = 0; g < group; ++g) {
+                scratch.partMax[part0 + static_cast<size_t>(g) * slices] = -std::numeric_limits<float>::infinity();
+                scratch.partSum[part0 + static_cast<size_t>(g) * slices] = 0.0f;
+            }
+            return;
+        }
+        AttentionScratch::Thread& ts = scratch.threads[static_cast<size_t>(thread)];
+        ts.q16.resize(static_cast<size_t>(group) * a.headDim);
+        ts.scores.resize(static_cast<size_t>(group) * keys);
+        for (int g = 0; g < group; ++g)
+            ops.toF16(a.q + static_cast<size_t>(t) * a.nHead * a.headDim + static_cast<size_t>(kvh * group + g) * a.headDim,
+                      ts.q16.data() + static_cast<size_t>(g) * a.headDim, a.headDim);
+        const uint16_t* kBase = static_cast<const uint16_t*>(a.kCache) + static_cast<size_t>(k0) * kStride + static_cast<size_t>(kvh) * a.headDim;
+        tile(a.headDim, keys, group, kBase, sizeof(uint16_t) * kStride, ts.q16.data(), sizeof(uint16_t) * a.headDim, ts.scores.data(),
+             static_cast<size_t>(keys));
+        for (int g = 0; g < group; ++g) {
+            float* s = ts.scores.data() + static_cast<size_t>(g) * keys;
+            for (int j = 0; j < keys; ++j)
+                s[j] *= a.scale;
+            if (a.softcap > 0.0f)
+                softcap(s, keys, a.softcap);
+            const float max = ops.maxOf(s, keys);
+            scratch.partMax[part0 + static_cast<size_t>(g) * slices] = max;
+            scratch.partSum[part0 + static_cast<size_t>(g) * slices] = static_cast<float>(ops.expShifted(s, keys, max));
+        }
+        const uint16_t* vBase = static_cast<const uint16_t*>(a.vCache) + static_cast<size_t>(k0) * vStride + static_cast<size_t>(kvh) * a.headDimV;
+        ops.weightedSumF16Heads(ts.scores.data(), static_cast<size_t>(keys), group, vBase, vStride, keys, a.headDimV,
+                                scratch.partOut.data() + part0 * a.headDimV, static_cast<size_t>(slices) * a.headDimV);
+    });
+
+    for (int t = 0; t < a.n; ++t)
+        for (int h = 0; h < a.nHead; ++h) {
+            const size_t part0 = (static_cast<size_t>(t) * a.nHead + h) * slices;
+            float max = -std::numeric_limits<float>::infinity();
+            for (int s = 0; s < slices; ++s)
+                max = std::max(max, scratch.partMax[part0 + s]);
+            float* out = a.out + static_cast<size_t>(t) * a.nHead * a.headDimV + static_cast<size_t>(h) * a.headDimV;
+            std::fill(out, out + a.headDimV, 0.0f);
+            double sum = 0.0;
+            for (int s = 0; s < slices; ++s) {
+                if (scratch.partSum[part0 + s] == 0.0f)
+                    continue;
+                const float w = std::exp(scratch.partMax[part0 + s] - max);
+                sum += static_cast<double>(w) * scratch.partSum[part0 + s];
+                ops.axpyF32(w, scratch.partOut.data() + (part0 + s) * a.headDimV, out, a.headDimV);
+            }
+            const float inv = static_cast<float>(1.0 / sum);
+            for (int i = 0; i < a.headDimV; ++i)
+                out[i] *= inv;
+        }
+}
+
 } // namespace
 
 void attention(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& scratch)
 {
-    if (a.kvType == KvCacheType::F16 && !scratch.perQueryOnly && a.n * (a.nHead / a.nHeadKv) >= kMinTiledQueries) {
-        attentionTiled(pool, a, scratch);
-        return;
+    const int group = a.nHead / a.nHeadKv;
+    if (a.kvType == KvCacheType::F16 && !scratch.perQueryOnly) {
+        if (a.n * group >= kMinTiledQueries) {
+            attentionTiled(pool, a, scratch);
+            return;
+        }
+        const int keys = a.window > 0 ? std::min(a.window, a.pos0 + 1) : a.pos0 + 1;
+        if (group > 1 && keys >= kMinSplitKeys) {
+            attentionSplit(pool, a, scratch);
+            return;
+        }
     }
     const VectorOps& ops = vectorOps();
     const int capacity = a.pos0 + a.n;
@@ -127,7 +225,6 @@ void attention(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& scrat
         if (static_cast<int>(s.size()) < a.headDim)
             s.resize(a.headDim);
 
-    const int group = a.nHead / a.nHeadKv;
     const int qStride = a.nHead * a.headDim;
     const int kStride = a.nHeadKv * a.headDim;
     const int vStride = a.nHeadKv * a.headDimV;

@@ -1,7 +1,8 @@
 #pragma once
 // Causal multi-head attention over the KV cache for a batch of queries (GQA, sliding window,
-// soft-capping). Prefill with an F16 cache runs as tiled matrix products per KV head and block
-// of tokens; otherwise one (token, head) pair per task.
+// soft-capping). With an F16 cache, prefill runs as tiled matrix products per KV head and block
+// of tokens, and generation deep in the cache as slices of the keys per KV head (flash-decoding);
+// otherwise one (token, head) pair per task.
 
 #include "cpu/ThreadPool.h"
 #include "runtime/Types.h"
@@ -36,7 +37,8 @@ struct AttentionScratch {
         std::vector<uint16_t> q16, p16, vT;
         std::vector<float> scores, out;
     };
-    std::vector<Thread> threads; // the tiled path's
+    std::vector<Thread> threads; // the tiled and split paths
+    std::vector<float> partOut, partMax, partSum; // the split path's slices
     bool perQueryOnly = false;   // tests: compare the two paths
 };
 

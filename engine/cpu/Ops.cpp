@@ -222,6 +222,18 @@ void siluMulScalar(float* gate, const float* up, int n)
     }
 }
 
+void weightedSumF16HeadsScalar(const float* p, size_t pStride, int heads, const uint16_t* v, size_t vStride, int count, int n,
+                               float* out, size_t outStride)
+{
+    for (int g = 0; g < heads; ++g) {
+        float* o = out + static_cast<size_t>(g) * outStride;
+        for (int i = 0; i < n; ++i)
+            o[i] = 0.0f;
+        for (int j = 0; j < count; ++j)
+            axpyF16Scalar(p[static_cast<size_t>(g) * pStride + j], v + static_cast<size_t>(j) * vStride, o, n);
+    }
+}
+
 float maxOfScalar(const float* x, int n)
 {
     float max = -std::numeric_limits<float>::infinity();
@@ -235,7 +247,8 @@ float maxOfScalar(const float* x, int n)
 const VectorOps& scalarVectorOps()
 {
     static const VectorOps ops{dotF32Scalar, dotF16Scalar, axpyF32Scalar, axpyF16Scalar, toF16Scalar, scoresF16Scalar,
-                               weightedSumF16Scalar, expShiftedScalar, siluMulScalar, maxOfScalar};
+                               weightedSumF16Scalar, expShiftedScalar, siluMulScalar, maxOfScalar,
+                               weightedSumF16HeadsScalar};
     return ops;
 }
 

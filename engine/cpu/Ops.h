@@ -50,6 +50,11 @@ struct VectorOps {
     void (*siluMul)(float* gate, const float* up, int n);
     // The largest of x[0..n) (NaNs ignored; −inf for n = 0 or all −inf).
     float (*maxOf)(const float* x, int n);
+    // Several heads sharing one F16 value cache (grouped-query attention):
+    // out[g·outStride + i] = Σ_j p[g·pStride + j] · v[j·vStride + i] for g < heads, i < n
+    // (weights used as given; out overwritten). Each value row is converted once for all heads.
+    void (*weightedSumF16Heads)(const float* p, size_t pStride, int heads, const uint16_t* v, size_t vStride, int count, int n,
+                                float* out, size_t outStride);
 };
 const VectorOps& vectorOps();
 const VectorOps& scalarVectorOps();

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 namespace engine::cpu {
 
@@ -254,11 +255,74 @@ float maxOf(const float* x, int n)
     return max;
 }
 
+// H heads × L vectors of 8 dims: each value vector converted once, then H multiply-adds.
+template <int H, int L>
+void weightedSumHeadsBlock(const float* p, size_t pStride, const uint16_t* v, size_t vStride, int count, float* out, size_t outStride)
+{
+    __m256 acc[H][L];
+    for (int g = 0; g < H; ++g)
+        for (int l = 0; l < L; ++l)
+            acc[g][l] = _mm256_setzero_ps();
+    for (int j = 0; j < count; ++j) {
+        const uint16_t* row = v + static_cast<size_t>(j) * vStride;
+        __m256 x[L];
+        for (int l = 0; l < L; ++l)
+            x[l] = loadF16(row + 8 * l);
+        for (int g = 0; g < H; ++g) {
+            const __m256 w = _mm256_broadcast_ss(p + static_cast<size_t>(g) * pStride + j);
+            for (int l = 0; l < L; ++l)
+                acc[g][l] = _mm256_fmadd_ps(w, x[l], acc[g][l]);
+        }
+    }
+    for (int g = 0; g < H; ++g)
+        for (int l = 0; l < L; ++l)
+            _mm256_storeu_ps(out + static_cast<size_t>(g) * outStride + 8 * l, acc[g][l]);
+}
+
+template <int L>
+void weightedSumHeadsSpan(const float* p, size_t pStride, int heads, const uint16_t* v, size_t vStride, int count, float* out,
+                          size_t outStride)
+{
+    // At most 6 heads × 2 vectors: 12 accumulators, 2 values and a broadcast in 16 registers.
+    constexpr int kMaxHeads = 6;
+    int g = 0;
+    for (; g + kMaxHeads <= heads; g += kMaxHeads)
+        weightedSumHeadsBlock<kMaxHeads, L>(p + g * pStride, pStride, v, vStride, count, out + g * outStride, outStride);
+    auto rest = [&](auto h) {
+        weightedSumHeadsBlock<decltype(h)::value, L>(p + g * pStride, pStride, v, vStride, count, out + g * outStride, outStride);
+    };
+    switch (heads - g) {
+    case 1: rest(std::integral_constant<int, 1>{}); break;
+    case 2: rest(std::integral_constant<int, 2>{}); break;
+    case 3: rest(std::integral_constant<int, 3>{}); break;
+    case 4: rest(std::integral_constant<int, 4>{}); break;
+    case 5: rest(std::integral_constant<int, 5>{}); break;
+    default: break;
+    }
+}
+
+void weightedSumF16Heads(const float* p, size_t pStride, int heads, const uint16_t* v, size_t vStride, int count, int n, float* out,
+                         size_t outStride)
+{
+    int d = 0;
+    for (; d + 16 <= n; d += 16)
+        weightedSumHeadsSpan<2>(p, pStride, heads, v + d, vStride, count, out + d, outStride);
+    for (; d + 8 <= n; d += 8)
+        weightedSumHeadsSpan<1>(p, pStride, heads, v + d, vStride, count, out + d, outStride);
+    for (; d < n; ++d)
+        for (int g = 0; g < heads; ++g) {
+            float sum = 0.0f;
+            for (int j = 0; j < count; ++j)
+                sum += p[static_cast<size_t>(g) * pStride + j] * scalarF16(v[static_cast<size_t>(j) * vStride + d]);
+            out[static_cast<size_t>(g) * outStride + d] = sum;
+        }
+}
+
 } // namespace
 
 const VectorOps* avx2VectorOps()
 {
-    static const VectorOps ops{dotF32, dotF16, axpyF32, axpyF16, toF16, scoresF16, weightedSumF16, expShifted, siluMul, maxOf};
+    static const VectorOps ops{dotF32, dotF16, axpyF32, axpyF16, toF16, scoresF16, weightedSumF16, expShifted, siluMul, maxOf, weightedSumF16Heads};
     return cpuFeatures().hasAvx2Fma() ? &ops : nullptr;
 }
 
