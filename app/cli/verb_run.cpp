@@ -19,6 +19,7 @@ const char kUsage[] =
     "Usage: inkstone-cli run -m MODEL -p TEXT [-n N] [--temp T] [--top-k K] [--top-p P] [--min-p P]\n"
     "                        [--repeat-penalty R] [--seed S] [-t N] [-c N] [--backend auto|cpu|vulkan]\n"
     "                        [--gpu-layers N] [--kv f16|f32] [--chat] [--stop TEXT]... [--ignore-eos]\n"
+    "                        [--context-shift KEEP]\n"
     "\n"
     "Generates text after the prompt and streams it to stdout. With --chat the prompt is sent as\n"
     "a user message through the model's chat template. Statistics are printed on stderr.\n"
@@ -41,6 +42,8 @@ const char kUsage[] =
     "  --chat              apply the model's chat template to the prompt\n"
     "  --stop TEXT         stop when TEXT appears (not printed); may be repeated\n"
     "  --ignore-eos        keep generating after the end-of-text token\n"
+    "  --context-shift K   when the context is full, keep the first K tokens, drop the oldest\n"
+    "                      half of the rest and go on (default: stop there)\n"
     "  -h, --help          show this help\n"
     "\n"
     "Exit status: 0 ok, 1 bad usage, 2 bad input (unreadable model, prompt too long ...).\n";
@@ -116,6 +119,15 @@ int runRun(const QStringList& args)
             chat = true;
         } else if (a == QLatin1String("--ignore-eos")) {
             sampling.ignoreEos = true;
+        } else if (a == QLatin1String("--context-shift")) {
+            if (auto v = cli::optionValue(args, i, error)) {
+                if (auto n = cli::parseInteger(*v, 0, 1 << 20)) {
+                    engineArgs.load.contextPolicy = engine::ContextPolicy::Shift;
+                    engineArgs.load.keepTokens = static_cast<int>(*n);
+                } else {
+                    error = QStringLiteral("--context-shift needs a number of tokens to keep, not '%1'").arg(*v);
+                }
+            }
         } else {
             return cli::failUsage(QStringLiteral("unknown option '%1' (see inkstone-cli run --help)").arg(a));
         }
@@ -180,9 +192,9 @@ int runRun(const QStringList& args)
     const double peakMiB = static_cast<double>(engine::peakResidentBytes().value_or(0)) / (1024.0 * 1024.0);
     std::fprintf(stderr,
                  "\n%s\nprompt: %d tokens (%d reused), %.2f tokens/s; generated: %d tokens, %.2f tokens/s; "
-                 "first token after %.0f ms; stop: %s; peak memory: %.0f MiB\n",
+                 "first token after %.0f ms; context shifts: %d; stop: %s; peak memory: %.0f MiB\n",
                  m.info().backendDescription.c_str(), s.promptTokens, s.reusedTokens, s.prefillTokensPerSecond,
-                 s.generatedTokens, s.decodeTokensPerSecond, s.timeToFirstTokenMs, engine::stopReasonName(s.stopReason), peakMiB);
+                 s.generatedTokens, s.decodeTokensPerSecond, s.timeToFirstTokenMs, s.contextShifts, engine::stopReasonName(s.stopReason), peakMiB);
     return cli::ExitOk;
 }
 

@@ -46,6 +46,7 @@ public:
                          const std::atomic<bool>* cancel) override;
 
 private:
+    Result<void> removeCells(int begin, int count, int end) override;
     Result<void> forwardBatch(std::span<const int32_t> tokens, int pos0, std::span<const int32_t> logitRows, float* logits,
                               const std::atomic<bool>* cancel);
     void embed(std::span<const int32_t> tokens, int pos0);
@@ -371,6 +372,50 @@ Result<void> CpuContext::forwardBatch(std::span<const int32_t> tokens, int pos0,
         addResidual(n, l.postFfnNorm);
     }
     output(logitRows, logits);
+    return {};
+}
+
+Result<void> CpuContext::removeCells(int begin, int count, int end)
+{
+    if (begin < 0 || count < 0 || begin + count > end || end > m_nCtx)
+        return makeError(ErrorCode::InvalidArgument, "cells " + std::to_string(begin) + "+" + std::to_string(count) + " of " +
+                                                         std::to_string(end) + " are outside the cache of " + std::to_string(m_nCtx));
+    if (count == 0 || begin + count == end)
+        return {};
+    std::lock_guard lock(m_poolMutex);
+    const int moved = end - begin - count;
+    // Rotating a key by the angles of position −count takes it from position p to p − count:
+    // RoPE angles are linear in the position (the same for the local base of sliding layers).
+    std::vector<float> cosSin(std::max(2, m_c.nRot)), cosSinLocal(std::max(2, m_c.nRot));
+    if (m_c.rope != model::RopeKind::None) {
+        ropeAngles(-count, m_c.nRot, m_c.ropeBase, m_c.ropeScaling.freqScale, f32OrNull(m_w.ropeFreqs), cosSin.data());
+        if (m_c.ropeBaseLocal > 0.0f)
+            ropeAngles(-count, m_c.nRot, m_c.ropeBaseLocal, 1.0f, nullptr, cosSinLocal.data());
+    }
+    const size_t elem = m_kvType == KvCacheType::F16 ? sizeof(uint16_t) : sizeof(float);
+    const VectorOps& ops = vectorOps();
+    m_pool.parallelFor(m_c.nLayer, [&](int il, int) {
+        uint8_t* k = m_kCache[il].data();
+        uint8_t* v = m_vCache[il].data();
+        const size_t kRow = elem * m_kDim, vRow = elem * m_vDim;
+        std::memmove(k + kRow * begin, k + kRow * (begin + count), kRow * moved);
+        std::memmove(v + vRow * begin, v + vRow * (begin + count), vRow * moved);
+        if (m_c.rope == model::RopeKind::None)
+            return;
+        const bool local = m_c.layerUsesSlidingWindow[il] && m_c.ropeBaseLocal > 0.0f;
+        const float* cs = local ? cosSinLocal.data() : cosSin.data();
+        std::vector<float> row(m_kDim);
+        for (int c = begin; c < begin + moved; ++c) {
+            uint8_t* cell = k + kRow * c;
+            if (m_kvType == KvCacheType::F16) {
+                quant::dequantizeRow(quant::TensorType::F16, cell, row.data(), m_kDim);
+                applyRope(row.data(), m_c.nHeadKv, m_c.headDim, m_c.nRot, cs, m_c.rope);
+                ops.toF16(row.data(), reinterpret_cast<uint16_t*>(cell), m_kDim);
+            } else {
+                applyRope(reinterpret_cast<float*>(cell), m_c.nHeadKv, m_c.headDim, m_c.nRot, cs, m_c.rope);
+            }
+        }
+    });
     return {};
 }
 

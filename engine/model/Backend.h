@@ -35,6 +35,16 @@ public:
     virtual Result<void> forward(std::span<const int32_t> tokens, int startPos,
                                  std::span<const int32_t> logitRows, float* logits,
                                  const std::atomic<bool>* cancel) = 0;
+
+    // Removes cells [begin, begin + count) of the first `end` cells: cells [begin + count, end)
+    // move down to begin, their keys re-rotated to the new positions (the context shift that
+    // drops old turns without processing the rest again). Backends that cannot return
+    // ErrorCode::Unsupported, and the caller then processes the remaining tokens again.
+    virtual Result<void> removeCells(int begin, int count, int end)
+    {
+        (void)begin, (void)count, (void)end;
+        return makeError(ErrorCode::Unsupported, "this backend cannot move cache cells");
+    }
 };
 
 class Backend {

@@ -19,6 +19,7 @@ struct TinyModelOptions {
     std::string skipTensor;          // leave this tensor out
     std::string badShapeTensor;      // give this tensor one row too many
     int contextLength = 128;
+    int layers = 2;
     engine::quant::TensorType matrixType = engine::quant::TensorType::F32;
     uint64_t seed = 42;
 };
@@ -68,7 +69,7 @@ inline std::string byteToken(int b)
 }
 
 constexpr int kTinyEmbd = 64;
-constexpr int kTinyLayers = 2;
+constexpr int kTinyLayers = 2;   // TinyModelOptions::layers by default
 constexpr int kTinyHeads = 4;
 constexpr int kTinyHeadsKv = 2;
 constexpr int kTinyFf = 128;
@@ -85,7 +86,7 @@ inline std::vector<uint8_t> tinyModelBytes(const TinyModelOptions& o = {})
     w.setValue("general.name", Value::string("tiny-test"));
     w.setValue(a + ".context_length", Value::u32(o.contextLength));
     w.setValue(a + ".embedding_length", Value::u32(kTinyEmbd));
-    w.setValue(a + ".block_count", Value::u32(kTinyLayers));
+    w.setValue(a + ".block_count", Value::u32(o.layers));
     w.setValue(a + ".feed_forward_length", Value::u32(kTinyFf));
     w.setValue(a + ".attention.head_count", Value::u32(kTinyHeads));
     w.setValue(a + ".attention.head_count_kv", Value::u32(kTinyHeadsKv));
@@ -138,7 +139,7 @@ inline std::vector<uint8_t> tinyModelBytes(const TinyModelOptions& o = {})
     };
     const int hd = kTinyEmbd / kTinyHeads;
     add("token_embd.weight", kTinyEmbd, kTinyVocab, false);
-    for (int il = 0; il < kTinyLayers; ++il) {
+    for (int il = 0; il < o.layers; ++il) {
         const std::string p = "blk." + std::to_string(il) + ".";
         add(p + "attn_norm.weight", kTinyEmbd, 1, true);
         add(p + "attn_q.weight", kTinyEmbd, kTinyHeads * hd, false);

@@ -3,6 +3,7 @@
 
 #include "TinyModel.h"
 
+#include "model/Backend.h"
 #include "runtime/Model.h"
 #include "runtime/Session.h"
 #include "tokenizer/Tokenizer.h"
@@ -284,6 +285,69 @@ private slots:
             for (int i = 0; i < 4; ++i)
                 QCOMPARE(cached[i], m_prompt[i]);   // the kept start survives
         }
+    }
+
+    // The context shift moves cache cells and re-rotates their keys instead of processing the
+    // rest again. In a one-layer model a cell's key and value depend only on its token and
+    // position, so after the shift the cache must equal a fresh run of the shortened sequence:
+    // the next token's logits agree (exactly up to rounding with an F32 cache, up to the F16
+    // re-rounding of the keys with an F16 one), for RoPE in both layouts.
+    void contextShiftMovesCells_data()
+    {
+        QTest::addColumn<QString>("arch");
+        QTest::addColumn<int>("kv");
+        QTest::addColumn<float>("tolerance");
+        QTest::newRow("llama f32") << "llama" << int(KvCacheType::F32) << 1e-4f;
+        QTest::newRow("llama f16") << "llama" << int(KvCacheType::F16) << 5e-3f;
+        QTest::newRow("qwen2 (neox) f32") << "qwen2" << int(KvCacheType::F32) << 1e-4f;
+    }
+
+    void contextShiftMovesCells()
+    {
+        QFETCH(QString, arch);
+        QFETCH(int, kv);
+        QFETCH(float, tolerance);
+        testing::TinyModelOptions opt;
+        opt.architecture = arch.toStdString();
+        opt.layers = 1;
+        const std::string path = m_dir.filePath(QStringLiteral("one-layer-%1.gguf").arg(arch)).toStdString();
+        QVERIFY(testing::writeTinyModel(path, opt));
+        LoadOptions o;
+        o.threads = 2;
+        o.contextLength = 64;
+        auto m = Model::load(path, o);
+        QVERIFY2(m.ok(), m.ok() ? "" : m.error().message().c_str());
+        const int vocab = (*m)->info().vocabularySize;
+        std::vector<int32_t> tokens(40);
+        for (size_t i = 0; i < tokens.size(); ++i)
+            tokens[i] = int32_t((i * 37 + 11) % 256);
+        const int keep = 5, drop = 12;
+        const int32_t next = 101, row = 0;
+
+        auto a = (*m)->backend().createContext(64, KvCacheType(kv));
+        auto b = (*m)->backend().createContext(64, KvCacheType(kv));
+        QVERIFY(a.ok() && b.ok());
+        std::vector<float> la(vocab), lb(vocab);
+        QVERIFY((*a)->forward(tokens, 0, {}, la.data(), nullptr).ok());
+        QVERIFY((*a)->removeCells(keep, drop, int(tokens.size())).ok());
+        QVERIFY((*a)->forward({&next, 1}, int(tokens.size()) - drop, {&row, 1}, la.data(), nullptr).ok());
+
+        std::vector<int32_t> shortened(tokens.begin(), tokens.begin() + keep);
+        shortened.insert(shortened.end(), tokens.begin() + keep + drop, tokens.end());
+        shortened.push_back(next);
+        const int32_t lastRow = int32_t(shortened.size() - 1);
+        QVERIFY((*b)->forward(shortened, 0, {&lastRow, 1}, lb.data(), nullptr).ok());
+        float maxDiff = 0.0f, maxLogit = 0.0f;
+        for (int i = 0; i < vocab; ++i) {
+            maxDiff = std::max(maxDiff, std::fabs(la[i] - lb[i]));
+            maxLogit = std::max(maxLogit, std::fabs(lb[i]));
+        }
+        qInfo("max |difference| %.2e (max |logit| %.2f)", maxDiff, maxLogit);
+        QVERIFY2(maxDiff <= tolerance, qPrintable(QString::number(maxDiff)));
+
+        // Ranges outside the cache are refused.
+        QCOMPARE((*a)->removeCells(10, 30, 20).error().code, ErrorCode::InvalidArgument);
+        QCOMPARE((*a)->removeCells(0, 1, 65).error().code, ErrorCode::InvalidArgument);
     }
 
     void badModels_data()
