@@ -30,16 +30,56 @@ int firstKey(const AttentionArgs& a, int pos)
     return a.window > 0 ? std::max(0, pos - a.window + 1) : 0;
 }
 
+// q·k scores as the softmax takes them: scaled, then soft-capped.
+void scaleScores(const AttentionArgs& a, float* s, int count)
+{
+    for (int j = 0; j < count; ++j)
+        s[j] *= a.scale;
+    if (a.softcap > 0.0f)
+        softcap(s, count, a.softcap);
+}
+
+// The two grouped paths (F16 cache): the query heads that share a KV head are handled together,
+// their products through the F16 tiles of the weight matmuls.
+struct GroupedHeads {
+    explicit GroupedHeads(const AttentionArgs& args)
+        : a(args), group(args.nHead / args.nHeadKv), kStride(args.nHeadKv * args.headDim), vStride(args.nHeadKv * args.headDimV)
+    {
+    }
+
+    // The queries of tokens [t0, t1) for the heads of KV head kvh, token-major, rounded to F16
+    // (as the per-query path and ggml's F16 product round them).
+    void queries(int kvh, int t0, int t1, uint16_t* dst) const
+    {
+        for (int t = t0; t < t1; ++t)
+            for (int g = 0; g < group; ++g)
+                ops.toF16(a.q + static_cast<size_t>(t) * a.nHead * a.headDim + static_cast<size_t>(kvh * group + g) * a.headDim,
+                          dst + static_cast<size_t>((t - t0) * group + g) * a.headDim, a.headDim);
+    }
+    // scores[r · keys + j] = q_r · k_(k0 + j) for the `rows` queries of q16.
+    void scores(int kvh, int k0, int keys, const uint16_t* q16, int rows, float* out) const
+    {
+        const uint16_t* k = static_cast<const uint16_t*>(a.kCache) + static_cast<size_t>(k0) * kStride + static_cast<size_t>(kvh) * a.headDim;
+        tile(a.headDim, keys, rows, k, sizeof(uint16_t) * kStride, q16, sizeof(uint16_t) * a.headDim, out, static_cast<size_t>(keys));
+    }
+    const uint16_t* values(int kvh, int k0) const
+    {
+        return static_cast<const uint16_t*>(a.vCache) + static_cast<size_t>(k0) * vStride + static_cast<size_t>(kvh) * a.headDimV;
+    }
+
+    const AttentionArgs& a;
+    const VectorOps& ops = vectorOps();
+    const quant::MatMulTileFn tile = quant::matMulTile(quant::TensorType::F16);
+    const int group, kStride, vStride;
+};
+
 // The scores row of one query (keys lo .. hi of the task's range [k0, k1), the rest masked):
 // scale, soft-cap, softmax, then the weights rounded to F16 as ggml's F16 product rounds them.
 void weightsRow(const AttentionArgs& a, const VectorOps& ops, float* s, int k0, int k1, int lo, int hi, uint16_t* p16)
 {
     float* live = s + (lo - k0);
     const int count = hi - lo + 1;
-    for (int j = 0; j < count; ++j)
-        live[j] *= a.scale;
-    if (a.softcap > 0.0f)
-        softcap(live, count, a.softcap);
+    scaleScores(a, live, count);
     softmax(live, count);
     std::fill(p16, p16 + (lo - k0), uint16_t(0));
     ops.toF16(live, p16 + (lo - k0), count);
@@ -47,16 +87,13 @@ void weightsRow(const AttentionArgs& a, const VectorOps& ops, float* s, int k0, 
 }
 
 // Prefill with an F16 cache: for one KV head and a block of tokens, all query heads that share
-// the head form one matrix, and both products run through the F16 tile kernels of the weight
-// matmuls (register tiles of 2 keys × 6 queries) instead of one query at a time: each key and
-// value is converted once per six queries rather than once per query.
+// the head form one matrix, and both products run through the F16 tile kernels (register tiles
+// of 4 keys × 3 queries) instead of one query at a time: each key and value is converted once
+// per three queries rather than once per query.
 void attentionTiled(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& scratch)
 {
-    const VectorOps& ops = vectorOps();
-    const quant::MatMulTileFn tile = quant::matMulTile(quant::TensorType::F16);
-    const int group = a.nHead / a.nHeadKv;
-    const int kStride = a.nHeadKv * a.headDim;
-    const int vStride = a.nHeadKv * a.headDimV;
+    const GroupedHeads heads(a);
+    const int group = heads.group;
     const size_t keysMax = static_cast<size_t>(a.pos0 + a.n);
     const int tokensPerTask = static_cast<int>(
         std::clamp<size_t>(kScoreBudget / (keysMax * static_cast<size_t>(group)), 1, kMaxTokensPerTask));
@@ -79,30 +116,22 @@ void attentionTiled(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& 
         ts.vT.resize(static_cast<size_t>(a.headDimV) * keysPadded);
         ts.out.resize(static_cast<size_t>(rows) * a.headDimV);
 
-        // Queries rounded to F16 (as the per-query path and ggml's F16 product round them).
-        for (int t = t0; t < t1; ++t)
-            for (int g = 0; g < group; ++g) {
-                const float* q = a.q + static_cast<size_t>(t) * a.nHead * a.headDim + static_cast<size_t>(kvh * group + g) * a.headDim;
-                ops.toF16(q, ts.q16.data() + static_cast<size_t>((t - t0) * group + g) * a.headDim, a.headDim);
-            }
-        const uint16_t* kBase = static_cast<const uint16_t*>(a.kCache) + static_cast<size_t>(k0) * kStride + static_cast<size_t>(kvh) * a.headDim;
-        tile(a.headDim, keys, rows, kBase, sizeof(uint16_t) * kStride, ts.q16.data(), sizeof(uint16_t) * a.headDim,
-             ts.scores.data(), static_cast<size_t>(keys));
-
+        heads.queries(kvh, t0, t1, ts.q16.data());
+        heads.scores(kvh, k0, keys, ts.q16.data(), rows, ts.scores.data());
         for (int r = 0; r < rows; ++r) {
             const int pos = a.pos0 + t0 + r / group;
-            weightsRow(a, ops, ts.scores.data() + static_cast<size_t>(r) * keys, k0, k1, firstKey(a, pos), pos,
+            weightsRow(a, heads.ops, ts.scores.data() + static_cast<size_t>(r) * keys, k0, k1, firstKey(a, pos), pos,
                        ts.p16.data() + static_cast<size_t>(r) * keysPadded);
         }
 
         // Values transposed (one row per output dimension) so that the product is again a tile.
-        const uint16_t* vBase = static_cast<const uint16_t*>(a.vCache) + static_cast<size_t>(k0) * vStride + static_cast<size_t>(kvh) * a.headDimV;
+        const uint16_t* vBase = heads.values(kvh, k0);
         for (int j = 0; j < keys; ++j) {
-            const uint16_t* v = vBase + static_cast<size_t>(j) * vStride;
+            const uint16_t* v = vBase + static_cast<size_t>(j) * heads.vStride;
             for (int d = 0; d < a.headDimV; ++d)
                 ts.vT[static_cast<size_t>(d) * keysPadded + j] = v[d];
         }
-        tile(keys, a.headDimV, rows, ts.vT.data(), sizeof(uint16_t) * keysPadded, ts.p16.data(), sizeof(uint16_t) * keysPadded,
+        heads.tile(keys, a.headDimV, rows, ts.vT.data(), sizeof(uint16_t) * keysPadded, ts.p16.data(), sizeof(uint16_t) * keysPadded,
              ts.out.data(), static_cast<size_t>(a.headDimV));
 
         for (int t = t0; t < t1; ++t)
@@ -119,11 +148,9 @@ void attentionTiled(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& 
 // merged afterwards. The per-query path reads every key and value once per query head.
 void attentionSplit(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& scratch)
 {
-    const VectorOps& ops = vectorOps();
-    const quant::MatMulTileFn tile = quant::matMulTile(quant::TensorType::F16);
-    const int group = a.nHead / a.nHeadKv;
-    const int kStride = a.nHeadKv * a.headDim;
-    const int vStride = a.nHeadKv * a.headDimV;
+    const GroupedHeads heads(a);
+    const VectorOps& ops = heads.ops;
+    const int group = heads.group;
     const int longest = a.pos0 + a.n - firstKey(a, a.pos0 + a.n - 1);
     // About four tasks per thread, each slice at least kMinSliceKeys long.
     const int wanted = std::max(1, 4 * pool.size() / (a.n * a.nHeadKv));
@@ -155,24 +182,16 @@ void attentionSplit(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& 
         AttentionScratch::Thread& ts = scratch.threads[static_cast<size_t>(thread)];
         ts.q16.resize(static_cast<size_t>(group) * a.headDim);
         ts.scores.resize(static_cast<size_t>(group) * keys);
-        for (int g = 0; g < group; ++g)
-            ops.toF16(a.q + static_cast<size_t>(t) * a.nHead * a.headDim + static_cast<size_t>(kvh * group + g) * a.headDim,
-                      ts.q16.data() + static_cast<size_t>(g) * a.headDim, a.headDim);
-        const uint16_t* kBase = static_cast<const uint16_t*>(a.kCache) + static_cast<size_t>(k0) * kStride + static_cast<size_t>(kvh) * a.headDim;
-        tile(a.headDim, keys, group, kBase, sizeof(uint16_t) * kStride, ts.q16.data(), sizeof(uint16_t) * a.headDim, ts.scores.data(),
-             static_cast<size_t>(keys));
+        heads.queries(kvh, t, t + 1, ts.q16.data());
+        heads.scores(kvh, k0, keys, ts.q16.data(), group, ts.scores.data());
         for (int g = 0; g < group; ++g) {
             float* s = ts.scores.data() + static_cast<size_t>(g) * keys;
-            for (int j = 0; j < keys; ++j)
-                s[j] *= a.scale;
-            if (a.softcap > 0.0f)
-                softcap(s, keys, a.softcap);
+            scaleScores(a, s, keys);
             const float max = ops.maxOf(s, keys);
             scratch.partMax[part0 + static_cast<size_t>(g) * slices] = max;
             scratch.partSum[part0 + static_cast<size_t>(g) * slices] = static_cast<float>(ops.expShifted(s, keys, max));
         }
-        const uint16_t* vBase = static_cast<const uint16_t*>(a.vCache) + static_cast<size_t>(k0) * vStride + static_cast<size_t>(kvh) * a.headDimV;
-        ops.weightedSumF16Heads(ts.scores.data(), static_cast<size_t>(keys), group, vBase, vStride, keys, a.headDimV,
+        ops.weightedSumF16Heads(ts.scores.data(), static_cast<size_t>(keys), group, heads.values(kvh, k0), heads.vStride, keys, a.headDimV,
                                 scratch.partOut.data() + part0 * a.headDimV, static_cast<size_t>(slices) * a.headDimV);
     });
 
@@ -252,14 +271,7 @@ void attention(ThreadPool& pool, const AttentionArgs& a, AttentionScratch& scrat
         }
         float* s = scores + first;
         const int count = pos - first + 1;
-        if (a.softcap > 0.0f) {
-            for (int j = 0; j < count; ++j)
-                s[j] *= a.scale;
-            softcap(s, count, a.softcap);
-        } else {
-            for (int j = 0; j < count; ++j)
-                s[j] *= a.scale;
-        }
+        scaleScores(a, s, count);
         softmax(s, count);
 
         // Weighted sum of values. With an F16 cache the weights are rounded to F16 as well.
