@@ -108,6 +108,28 @@ int Session::keepTokens() const
     return std::clamp(keep < 0 ? contextLength() / 4 : keep, 0, contextLength() / 2);
 }
 
+void Session::reuseShiftedWindow(std::span<const int32_t> prompt, size_t keep, size_t start)
+{
+    // A chat that outgrew the context comes back each turn as the whole conversation, cut to the
+    // kept start plus its recent part. The cache then holds the kept start and an earlier window
+    // of the same tokens: find where prompt[start…] sits in it (a probe of 8 tokens) and
+    // move those cells down, instead of processing three quarters of a context again per turn.
+    if (m_cached.size() <= keep || !std::equal(prompt.begin(), prompt.begin() + keep, m_cached.begin()))
+        return;
+    const size_t probe = std::min<size_t>(8, prompt.size() - start);
+    const auto from = m_cached.begin() + static_cast<std::ptrdiff_t>(keep);
+    const auto found = std::search(from, m_cached.end(), prompt.begin() + static_cast<std::ptrdiff_t>(start),
+                                   prompt.begin() + static_cast<std::ptrdiff_t>(start + probe));
+    if (found == m_cached.end() || found == from)
+        return;   // not there, or already in place (the plain prefix reuse covers it)
+    const size_t cell = static_cast<size_t>(found - m_cached.begin());
+    const size_t run = commonPrefix(std::span<const int32_t>(m_cached).subspan(cell), prompt.subspan(start));
+    if (!m_context->removeCells(static_cast<int>(keep), static_cast<int>(cell - keep), static_cast<int>(m_cached.size())).ok())
+        return;   // the backend cannot move cells: the caller processes the window again
+    m_cached.erase(m_cached.begin() + static_cast<std::ptrdiff_t>(keep), found);
+    m_cached.resize(keep + run);
+}
+
 Result<void> Session::process(std::span<const int32_t> seq, size_t reuse, std::span<const int32_t> rows, float* logits,
                               const std::atomic<bool>* cancel)
 {
@@ -182,6 +204,7 @@ Result<GenerationStats> Session::generate(std::span<const int32_t> prompt, const
                                                          " tokens; the context holds " + std::to_string(nCtx));
         const size_t keep = keepTokens();
         const size_t tail = (nCtx - keep) * 3 / 4;
+        reuseShiftedWindow(prompt, keep, prompt.size() - tail);
         std::vector<int32_t> cut(seq.begin(), seq.begin() + keep);
         cut.insert(cut.end(), seq.end() - tail, seq.end());
         seq = std::move(cut);

@@ -74,6 +74,11 @@ private:
     Session() = default;
     Result<void> checkTokens(std::span<const int32_t> tokens) const;
     int keepTokens() const;
+    // For a prompt cut to seq = prompt[0, keep) + prompt[start, end) because it did not fit:
+    // when the cache holds an earlier window of the same conversation (after a context shift),
+    // moves the cells of prompt[start, …) down behind the kept start so that only what is new
+    // must be processed. Leaves m_cached as what the cache then holds.
+    void reuseShiftedWindow(std::span<const int32_t> prompt, size_t keep, size_t start);
     // Runs seq from position `reuse` on (the cache holds seq's first `reuse` tokens) and
     // records seq as cached; logits for `rows` (indices into seq, ascending, >= reuse).
     Result<void> process(std::span<const int32_t> seq, size_t reuse, std::span<const int32_t> rows, float* logits,

@@ -350,6 +350,53 @@ private slots:
         QCOMPARE((*a)->removeCells(0, 1, 65).error().code, ErrorCode::InvalidArgument);
     }
 
+    // A chat longer than the context comes back each turn as the whole conversation, which the
+    // session cuts to the kept start plus its recent part. After a shift the cache holds an
+    // earlier window of the same conversation: its cells are moved, not processed again. In a
+    // one-layer model the result must equal a fresh session given the same prompt.
+    void longChatReusesTheShiftedWindow()
+    {
+        testing::TinyModelOptions opt;
+        opt.layers = 1;
+        const std::string path = m_dir.filePath(QStringLiteral("one-layer-chat.gguf")).toStdString();
+        QVERIFY(testing::writeTinyModel(path, opt));
+        LoadOptions o;
+        o.threads = 2;
+        o.contextLength = 48;
+        o.contextPolicy = ContextPolicy::Shift;
+        o.keepTokens = 4;
+        o.kvCacheType = KvCacheType::F32;
+        auto m = Model::load(path, o);
+        QVERIFY(m.ok());
+        SamplingParams p;
+        p.temperature = 0.0f;
+        p.ignoreEos = true;
+        p.maxTokens = 20;
+        std::vector<int32_t> turn1(40);
+        for (size_t i = 0; i < turn1.size(); ++i)
+            turn1[i] = int32_t((i * 53 + 7) % 256);
+        auto chat = Session::create(*m);
+        const Run first = generate(**chat, turn1, p);
+        QCOMPARE(first.stats.generatedTokens, 20);
+        QVERIFY(first.stats.contextShifts > 0);   // the reply overflowed the context
+
+        std::vector<int32_t> turn2 = turn1;
+        turn2.insert(turn2.end(), first.ids.begin(), first.ids.end());
+        for (int i = 0; i < 10; ++i)
+            turn2.push_back(int32_t(200 + i));
+        p.maxTokens = 6;
+        const Run second = generate(**chat, turn2, p);
+        // 70 tokens cut to 4 + 33: the old window supplies most of the 33.
+        QVERIFY2(second.stats.reusedTokens > 20, qPrintable(QString::number(second.stats.reusedTokens)));
+        QCOMPARE(second.stats.reusedTokens + second.stats.prefillTokens, 37);
+        qInfo("second turn: %d tokens reused, %d processed", second.stats.reusedTokens, second.stats.prefillTokens);
+
+        auto fresh = Session::create(*m);
+        const Run again = generate(**fresh, turn2, p);
+        QCOMPARE(again.stats.reusedTokens, 0);
+        QCOMPARE(idsString(second.ids), idsString(again.ids));
+    }
+
     void badModels_data()
     {
         QTest::addColumn<QString>("arch");
