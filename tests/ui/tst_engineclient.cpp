@@ -168,9 +168,11 @@ private slots:
         QCOMPARE(fractions.last(), 1.0);
         for (qsizetype i = 1; i < fractions.size(); ++i)
             QVERIFY(fractions[i] > fractions[i - 1]);
-        // At most ~30 a second: the in-between reports are at least 34 ms apart.
-        for (qsizetype i = 1; i + 1 < fractions.size(); ++i)
-            QVERIFY(times[i] - times[i - 1] >= 30);
+        // At most ~30 a second (the worker sends reports at least 34 ms apart). Counted against
+        // the whole span, not per gap: on a loaded machine two reports sent 34 ms apart can be
+        // delivered to this thread back to back.
+        const qint64 span = times.last() - times.first();
+        QVERIFY2(fractions.size() <= span / 30 + 2, qPrintable(QStringLiteral("%1 reports in %2 ms").arg(fractions.size()).arg(span)));
         QVERIFY(!barTexts.isEmpty());
         QVERIFY2(barTexts.first().startsWith(QStringLiteral("Reading prompt")), qPrintable(barTexts.first()));
         QVERIFY(!barProgress->isVisibleTo(&bar)); // hidden again once the reply came
