@@ -1,12 +1,17 @@
 #version 450
-// dst[dstOffset + i] = src[srcOffset + i]; dst is f32, or f16 with DST_F16 (the KV cache).
+// dst[dstOffset + i] = src[srcOffset + i]; f32 to f32, to f16 with DST_F16 (into the KV cache),
+// or from f16 with SRC_F16 (out of it, when the cache's cells move).
 
 #extension GL_EXT_shader_16bit_storage : require
 
 layout(constant_id = 0) const uint WG_SIZE = 256;
 layout(local_size_x_id = 0) in;
 
+#if defined(SRC_F16)
+layout(binding = 0, std430) readonly buffer Src { float16_t data_src[]; };
+#else
 layout(binding = 0, std430) readonly buffer Src { float data_src[]; };
+#endif
 #if defined(DST_F16)
 layout(binding = 1, std430) buffer Dst { float16_t data_dst[]; };
 #else
@@ -29,6 +34,6 @@ void main()
 #if defined(DST_F16)
     data_dst[p.dstOffset + i] = float16_t(data_src[p.srcOffset + i]);
 #else
-    data_dst[p.dstOffset + i] = data_src[p.srcOffset + i];
+    data_dst[p.dstOffset + i] = float(data_src[p.srcOffset + i]);
 #endif
 }

@@ -245,15 +245,19 @@ Result<void> getRows(CommandBatch& batch, const DeviceMatrix& table, const Buffe
     return {};
 }
 
-Result<void> copy(CommandBatch& batch, const Buffer& src, uint32_t srcOffset, const Buffer& dst, uint32_t dstOffset, uint32_t n, bool dstF16)
+Result<void> copy(CommandBatch& batch, const Buffer& src, uint32_t srcOffset, const Buffer& dst, uint32_t dstOffset, uint32_t n, bool dstF16,
+                  bool srcF16)
 {
-    if (src.size() < (uint64_t(srcOffset) + n) * 4)
-        return tooSmall("copy", "src", (uint64_t(srcOffset) + n) * 4, src.size());
+    if (dstF16 && srcF16)
+        return makeError(ErrorCode::Internal, "copy: f16 to f16 has no shader");
+    const uint64_t srcBytes = (uint64_t(srcOffset) + n) * (srcF16 ? 2 : 4);
+    if (src.size() < srcBytes)
+        return tooSmall("copy", "src", srcBytes, src.size());
     const uint64_t dstBytes = (uint64_t(dstOffset) + n) * (dstF16 ? 2 : 4);
     if (dst.size() < dstBytes)
         return tooSmall("copy", "dst", dstBytes, dst.size());
     Result<const Pipeline*> pipeline =
-        batch.device().pipelines().get(dstF16 ? "copy_f16" : "copy_f32", 2, sizeof(CopyPush), {kFlatWorkgroup});
+        batch.device().pipelines().get(dstF16 ? "copy_f16" : srcF16 ? "copy_from_f16" : "copy_f32", 2, sizeof(CopyPush), {kFlatWorkgroup});
     if (!pipeline)
         return pipeline.error();
     const Grid grid = gridFor((n + kFlatWorkgroup - 1) / kFlatWorkgroup);

@@ -49,9 +49,9 @@ Result<void> rope(CommandBatch& batch, const Buffer& x, const Buffer& cosSin, co
 Result<void> getRows(CommandBatch& batch, const DeviceMatrix& table, const Buffer& ids, const Buffer& y, uint32_t count);
 
 // dst[dstOffset + i] = src[srcOffset + i] for i < n; offsets and n in elements. dst holds f16
-// when dstF16 (a KV cache), else f32.
+// when dstF16 (a KV cache), else f32; src holds f16 when srcF16 (not both).
 Result<void> copy(CommandBatch& batch, const Buffer& src, uint32_t srcOffset, const Buffer& dst, uint32_t dstOffset, uint32_t n,
-                  bool dstF16 = false);
+                  bool dstF16 = false, bool srcF16 = false);
 
 // Which shader `attention` records. Tests force each one to compare them.
 enum class AttentionPath {

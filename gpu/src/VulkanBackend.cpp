@@ -66,6 +66,7 @@ public:
     int capacity() const override { return m_nCtx; }
     Result<void> forward(std::span<const int32_t> tokens, int startPos, std::span<const int32_t> logitRows, float* logits,
                          const std::atomic<bool>* cancel) override;
+    Result<void> removeCells(int begin, int count, int end) override;
 
 private:
     Result<void> chunk(std::span<const int32_t> tokens, int pos0, std::span<const int32_t> rows, float* logits, const std::atomic<bool>* cancel);
@@ -280,6 +281,75 @@ Result<void> VulkanContext::forward(std::span<const int32_t> tokens, int startPo
             return r;
     }
     return {};
+}
+
+// The context shift on the device: per layer and chunk of cells, the keys go out of the cache
+// into f32 scratch, are rotated by the angles of position −count (RoPE angles are linear in the
+// position, as the CPU backend's removeCells relies on) and written back `count` cells lower;
+// the values move the same way unrotated. A chunk is read whole before it is written, and a
+// later chunk reads only cells above what earlier ones wrote, so the overlap is safe.
+Result<void> VulkanContext::removeCells(int begin, int count, int end)
+{
+    const ModelConfig& c = m_b.m_model->config;
+    if (begin < 0 || count < 0 || begin + count > end || end > m_nCtx)
+        return makeError(ErrorCode::InvalidArgument, "cells " + std::to_string(begin) + "+" + std::to_string(count) + " of "
+                                                         + std::to_string(end) + " are outside the cache of " + std::to_string(m_nCtx));
+    if (count == 0 || begin + count == end)
+        return {};
+    if (m_cpuRest) {   // partial offload: the CPU's layers keep their own cells
+        if (auto r = m_cpuRest->removeCells(begin, count, end); !r)
+            return r;
+    }
+    const uint32_t moved = uint32_t(end - begin - count);
+    const uint32_t rows = std::min(m_chunk, moved);
+    const bool rotate = c.rope != model::RopeKind::None;
+    if (rotate) {
+        const model::ModelWeights& w = m_b.m_model->weights;
+        std::vector<float> angles(size_t(c.nRot)), anglesLocal(size_t(c.nRot));
+        cpu::ropeAngles(-count, c.nRot, c.ropeBase, c.ropeScaling.freqScale, w.ropeFreqs.present() ? w.ropeFreqs.f32() : nullptr,
+                        angles.data());
+        auto* cs = static_cast<float*>(m_cosSin.mapped());
+        for (uint32_t t = 0; t < rows; ++t)
+            std::copy(angles.begin(), angles.end(), cs + size_t(t) * c.nRot);
+        if (c.ropeBaseLocal > 0.0f) {
+            cpu::ropeAngles(-count, c.nRot, c.ropeBaseLocal, 1.0f, nullptr, anglesLocal.data());
+            auto* csLocal = static_cast<float*>(m_cosSinLocal.mapped());
+            for (uint32_t t = 0; t < rows; ++t)
+                std::copy(anglesLocal.begin(), anglesLocal.end(), csLocal + size_t(t) * c.nRot);
+        }
+    }
+    const uint32_t kDim = uint32_t(c.nHeadKv * c.headDim), vDim = uint32_t(c.nHeadKv * c.headDimV);
+    CommandBatch& b = *m_batch;
+    for (int il = 0; il < m_b.gpuLayers(); ++il) {
+        if (il > 0 && il % kLayersPerSubmit == 0) {
+            if (auto r = b.submitAndWait(); !r)
+                return r;
+        }
+        const bool local = c.layerUsesSlidingWindow.size() > size_t(il) && c.layerUsesSlidingWindow[il];
+        for (uint32_t c0 = 0; c0 < moved; c0 += rows) {
+            const uint32_t n = std::min(rows, moved - c0);
+            const uint32_t from = uint32_t(begin + count) + c0, to = uint32_t(begin) + c0;
+            if (auto r = copy(b, m_kCache[il], from * kDim, m_k, 0, n * kDim, false, m_kvF16); !r)
+                return r;
+            if (rotate) {
+                RopeParams rp;
+                rp.headDim = c.headDim;
+                rp.nHeads = c.nHeadKv;
+                rp.nRot = c.nRot;
+                rp.tokens = n;
+                rp.mode = c.rope == model::RopeKind::Neox ? RopeMode::NeoX : RopeMode::Normal;
+                if (auto r = rope(b, m_k, local && c.ropeBaseLocal > 0.0f ? m_cosSinLocal : m_cosSin, m_k, rp); !r)
+                    return r;
+            }
+            if (auto r = copy(b, m_k, 0, m_kCache[il], to * kDim, n * kDim, m_kvF16); !r)
+                return r;
+            if (auto r = copy(b, m_vCache[il], from * vDim, m_v, 0, n * vDim, false, m_kvF16); !r)
+                return r;
+            if (auto r = copy(b, m_v, 0, m_vCache[il], to * vDim, n * vDim, m_kvF16); !r)
+                return r;
+        }
+    }
+    return b.submitAndWait();
 }
 
 Result<void> VulkanContext::linear(CommandBatch& b, const Tensor& w, const Tensor& bias, const Buffer& x, const Buffer& y, uint32_t n)

@@ -225,6 +225,67 @@ private slots:
         }
     }
 
+    // The context shift on the device (cells moved, keys re-rotated) gives what the CPU backend's
+    // gives: 100 cached tokens, 10 removed after the first 4 (86 cells move, more than one
+    // 64-cell chunk), then the next token's logits. With partial offload the CPU's layers move
+    // their own cells.
+    void removeCellsMatchesTheCpu_data()
+    {
+        QTest::addColumn<bool>("kvF16");
+        QTest::addColumn<int>("gpuLayers");
+        QTest::addColumn<double>("maxNmse");
+        QTest::newRow("f32 cache") << false << -1 << 1e-9;
+        QTest::newRow("f16 cache") << true << -1 << 1e-6;
+        QTest::newRow("partial offload, one layer") << false << 1 << 1e-9;
+    }
+
+    void removeCellsMatchesTheCpu()
+    {
+        QFETCH(bool, kvF16);
+        QFETCH(int, gpuLayers);
+        QFETCH(double, maxNmse);
+        QTemporaryDir dir;
+        auto tiny = loadTiny(dir, testing::TinyModelOptions{});
+        QVERIFY(tiny);
+        const KvCacheType kv = kvF16 ? KvCacheType::F16 : KvCacheType::F32;
+        constexpr int nCtx = 128;
+        auto cpu = cpu::createCpuBackend(tiny, 1);
+        QVERIFY(cpu.ok());
+        gpu::VulkanBackendOptions vo;
+        vo.contextLength = nCtx;
+        vo.kvCacheType = kv;
+        vo.threads = 1;
+        vo.gpuLayers = gpuLayers;
+        auto vk = gpu::createVulkanBackendOn(tiny, *gputest::g_env->device, vo);
+        QVERIFY2(vk.ok(), vk.ok() ? "" : vk.error().message().c_str());
+
+        std::vector<int32_t> prompt(100);
+        for (size_t i = 0; i < prompt.size(); ++i)
+            prompt[i] = int32_t((i * 37 + 11) % 256);
+        const int32_t next = 119, row = 0;
+        auto shifted = [&](model::Backend& backend, std::vector<float>& logits) -> QString {
+            auto context = backend.createContext(nCtx, kv);
+            if (!context)
+                return QString::fromStdString(context.error().message());
+            logits.assign(testing::kTinyVocab, 0.0f);
+            if (auto r = (*context)->forward(prompt, 0, {}, logits.data(), nullptr); !r)
+                return QString::fromStdString(r.error().message());
+            if (auto r = (*context)->removeCells(4, 10, int(prompt.size())); !r)
+                return QString::fromStdString(r.error().message());
+            if (auto r = (*context)->forward({&next, 1}, int(prompt.size()) - 10, {&row, 1}, logits.data(), nullptr); !r)
+                return QString::fromStdString(r.error().message());
+            return {};
+        };
+        std::vector<float> want, got;
+        QString error = shifted(**cpu, want);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        error = shifted(**vk, got);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const double e = nmse(got.data(), want.data(), testing::kTinyVocab);
+        qInfo("NMSE against the CPU: %.2e", e);
+        QVERIFY2(e < maxNmse, qPrintable(QString::number(e)));
+    }
+
     void longContextDecodeSplitsTheKeys()
     {
         // Decoding after 300 tokens: attention over more than gpu::kSplitKeys keys takes the
