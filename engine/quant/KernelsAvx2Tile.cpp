@@ -7,6 +7,7 @@
 #include "quant/KernelsInternal.h"
 
 #include <array>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -359,6 +360,22 @@ void tile(int64_t n, int64_t nRows, int64_t nCols, const void* weights, size_t w
             for (; r < nRows; ++r)
                 Kernel::template run<1, 3>(at(r, c));
         }
+        // One or two columns left after the strips (a 128-token chunk leaves two, seven heads
+        // of a KV head one): 4 x 1 and 4 x 2 tiles instead of row by row. Not for a call that
+        // has only one or two columns: generation streams the weights row by row.
+        auto rest = [&](auto cols) {
+            constexpr int C = decltype(cols)::value;
+            int64_t r = 0;
+            for (; r + 4 <= nRows; r += 4)
+                Kernel::template run<4, C>(at(r, c));
+            for (; r < nRows; ++r)
+                Kernel::template run<1, C>(at(r, c));
+        };
+        if (c > 0 && nCols - c == 2)
+            rest(std::integral_constant<int, 2>{});
+        else if (c > 0 && nCols - c == 1)
+            rest(std::integral_constant<int, 1>{});
+        c = c > 0 ? nCols : c;
     }
     for (; c + 4 <= nCols; c += 4) {
         int64_t r = 0;

@@ -204,7 +204,7 @@ private slots:
     void matMulTilesMatchDots()
     {
         for (TensorType t : kWeightTypes) {
-            for (int64_t nCols : {1, 3, 4, 9}) {
+            for (int64_t nCols : {1, 2, 3, 4, 5, 8, 9}) {
                 const int64_t n = unit(t) * 3;
                 const int64_t nRows = 7;
                 auto [w, a, ws, as] = makeMatrices(t, n, nRows, nCols, 100, 200);
@@ -245,7 +245,7 @@ private slots:
                 continue;
             ++covered;
             for (int64_t nRows : {1, 7, 8, 17}) {
-                for (int64_t nCols : {1, 3, 4, 9}) {
+                for (int64_t nCols : {1, 2, 3, 4, 5, 8, 9}) {
                     const int64_t n = t == TensorType::Q4_0 ? 32 * 5 : unit(t) * 2;
                     auto [w, a, ws, as] = makeMatrices(t, n, nRows, nCols, 500, 600);
                     const int64_t sumsStride = activationPanelSumsCount(n);
