@@ -72,87 +72,67 @@ static_assert(sizeof(GroupQ4_K) == kRows * 148);
 static_assert(sizeof(GroupQ8_0) == kRows * sizeof(BlockQ8_0));
 static_assert(sizeof(GroupQ5_0) == kRows * sizeof(BlockQ5_0));
 
+// Group g of 8 rows starts at g · nb groups (the layout interleavedRowBytes describes); fill
+// copies row r's block i into its group.
+template <typename Group, typename Block, typename Fill>
+void interleaveGroups(int64_t nb, int64_t nRows, const uint8_t* src, size_t srcStride, uint8_t* dst, Fill fill)
+{
+    for (int64_t g = 0; g < nRows / kRows; ++g) {
+        Group* out = reinterpret_cast<Group*>(dst) + g * nb;
+        for (int64_t i = 0; i < nb; ++i)
+            for (int r = 0; r < kRows; ++r)
+                fill(out[i], r, reinterpret_cast<const Block*>(src + static_cast<size_t>(g * kRows + r) * srcStride)[i]);
+    }
+}
+
 template <typename Group, typename Block>
 void interleave(int64_t n, int64_t nRows, const uint8_t* src, size_t srcStride, uint8_t* dst)
 {
     constexpr int kVectors = sizeof(Group::qs) / 32;
-    const int64_t nb = n / kQK;
-    for (int64_t g = 0; g < nRows / kRows; ++g) {
-        auto* out = reinterpret_cast<Group*>(dst + static_cast<size_t>(g) * kRows * srcStride);
-        for (int64_t i = 0; i < nb; ++i) {
-            Group& o = out[i];
-            for (int r = 0; r < kRows; ++r) {
-                const Block& b = reinterpret_cast<const Block*>(src + static_cast<size_t>(g * kRows + r) * srcStride)[i];
-                o.d[r] = b.d;
-                for (int m = 0; m < kVectors; ++m)
-                    std::memcpy(&o.qs[m][4 * r], &b.qs[4 * m], 4);
-            }
-        }
-    }
+    interleaveGroups<Group, Block>(n / kQK, nRows, src, srcStride, dst, [](Group& o, int r, const Block& b) {
+        o.d[r] = b.d;
+        for (int m = 0; m < kVectors; ++m)
+            std::memcpy(&o.qs[m][4 * r], &b.qs[4 * m], 4);
+    });
 }
 
 void interleaveQ5_0(int64_t n, int64_t nRows, const uint8_t* src, size_t srcStride, uint8_t* dst)
 {
-    const int64_t nb = n / kQK;
-    for (int64_t g = 0; g < nRows / kRows; ++g) {
-        auto* out = reinterpret_cast<GroupQ5_0*>(dst + static_cast<size_t>(g) * kRows * srcStride);
-        for (int64_t i = 0; i < nb; ++i) {
-            GroupQ5_0& o = out[i];
-            for (int r = 0; r < kRows; ++r) {
-                const BlockQ5_0& b = reinterpret_cast<const BlockQ5_0*>(src + static_cast<size_t>(g * kRows + r) * srcStride)[i];
-                o.d[r] = b.d;
-                std::memcpy(&o.qh[r], b.qh, 4);
-                for (int m = 0; m < 4; ++m)
-                    std::memcpy(&o.qs[m][4 * r], &b.qs[4 * m], 4);
-            }
-        }
-    }
+    interleaveGroups<GroupQ5_0, BlockQ5_0>(n / kQK, nRows, src, srcStride, dst, [](GroupQ5_0& o, int r, const BlockQ5_0& b) {
+        o.d[r] = b.d;
+        std::memcpy(&o.qh[r], b.qh, 4);
+        for (int m = 0; m < 4; ++m)
+            std::memcpy(&o.qs[m][4 * r], &b.qs[4 * m], 4);
+    });
 }
 
 void interleaveQ6_K(int64_t n, int64_t nRows, const uint8_t* src, size_t srcStride, uint8_t* dst)
 {
-    const int64_t nb = n / kQK_K;
-    for (int64_t g = 0; g < nRows / kRows; ++g) {
-        auto* out = reinterpret_cast<GroupQ6_K*>(dst + static_cast<size_t>(g) * kRows * srcStride);
-        for (int64_t i = 0; i < nb; ++i) {
-            GroupQ6_K& o = out[i];
-            for (int r = 0; r < kRows; ++r) {
-                const BlockQ6_K& b = reinterpret_cast<const BlockQ6_K*>(src + static_cast<size_t>(g * kRows + r) * srcStride)[i];
-                o.d[r] = b.d;
-                for (int j = 0; j < 16; ++j)
-                    o.scales[j][r] = b.scales[j];
-                for (int h = 0; h < 2; ++h)
-                    for (int m = 0; m < 8; ++m) {
-                        std::memcpy(&o.q[h][m][0][4 * r], &b.ql[64 * h + 4 * m], 4);
-                        std::memcpy(&o.q[h][m][1][4 * r], &b.ql[64 * h + 32 + 4 * m], 4);
-                        std::memcpy(&o.q[h][m][2][4 * r], &b.qh[32 * h + 4 * m], 4);
-                    }
+    interleaveGroups<GroupQ6_K, BlockQ6_K>(n / kQK_K, nRows, src, srcStride, dst, [](GroupQ6_K& o, int r, const BlockQ6_K& b) {
+        o.d[r] = b.d;
+        for (int j = 0; j < 16; ++j)
+            o.scales[j][r] = b.scales[j];
+        for (int h = 0; h < 2; ++h)
+            for (int m = 0; m < 8; ++m) {
+                std::memcpy(&o.q[h][m][0][4 * r], &b.ql[64 * h + 4 * m], 4);
+                std::memcpy(&o.q[h][m][1][4 * r], &b.ql[64 * h + 32 + 4 * m], 4);
+                std::memcpy(&o.q[h][m][2][4 * r], &b.qh[32 * h + 4 * m], 4);
             }
-        }
-    }
+    });
 }
 
 void interleaveQ4_K(int64_t n, int64_t nRows, const uint8_t* src, size_t srcStride, uint8_t* dst)
 {
-    const int64_t nb = n / kQK_K;
-    for (int64_t g = 0; g < nRows / kRows; ++g) {
-        auto* out = reinterpret_cast<GroupQ4_K*>(dst) + g * nb;
-        for (int64_t i = 0; i < nb; ++i) {
-            GroupQ4_K& o = out[i];
-            for (int r = 0; r < kRows; ++r) {
-                const BlockQ4_K& b = reinterpret_cast<const BlockQ4_K*>(src + static_cast<size_t>(g * kRows + r) * srcStride)[i];
-                o.d[r] = b.d;
-                o.dmin[r] = b.dmin;
-                for (int j = 0; j < 8; ++j)
-                    kScaleMin(j, b.scales, o.scales[j][r], o.mins[j][r]);
-                for (int p = 0; p < 4; ++p)
-                    for (int m = 0; m < 8; ++m)
-                        std::memcpy(&o.qs[p][m][4 * r], &b.qs[32 * p + 4 * m], 4);
-            }
-        }
-    }
+    interleaveGroups<GroupQ4_K, BlockQ4_K>(n / kQK_K, nRows, src, srcStride, dst, [](GroupQ4_K& o, int r, const BlockQ4_K& b) {
+        o.d[r] = b.d;
+        o.dmin[r] = b.dmin;
+        for (int j = 0; j < 8; ++j)
+            kScaleMin(j, b.scales, o.scales[j][r], o.mins[j][r]);
+        for (int p = 0; p < 4; ++p)
+            for (int m = 0; m < 8; ++m)
+                std::memcpy(&o.qs[p][m][4 * r], &b.qs[32 * p + 4 * m], 4);
+    });
 }
-
 
 // For one activation row, per block: its scale and -offset * scale * sum(quants) (the offset
 // term of the formats stored unsigned), computed once for all the groups of a task.
