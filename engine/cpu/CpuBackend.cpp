@@ -377,9 +377,8 @@ Result<void> CpuContext::forwardBatch(std::span<const int32_t> tokens, int pos0,
 
 Result<void> CpuContext::removeCells(int begin, int count, int end)
 {
-    if (begin < 0 || count < 0 || begin + count > end || end > m_nCtx)
-        return makeError(ErrorCode::InvalidArgument, "cells " + std::to_string(begin) + "+" + std::to_string(count) + " of " +
-                                                         std::to_string(end) + " are outside the cache of " + std::to_string(m_nCtx));
+    if (auto r = checkCellRange(begin, count, end); !r)
+        return r;
     if (count == 0 || begin + count == end)
         return {};
     std::lock_guard lock(m_poolMutex);

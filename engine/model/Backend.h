@@ -45,6 +45,11 @@ public:
         (void)begin, (void)count, (void)end;
         return makeError(ErrorCode::Unsupported, "this backend cannot move cache cells");
     }
+
+protected:
+    // removeCells' argument check, the same for every backend: InvalidArgument when the range
+    // is not inside the first `end` of capacity() cells.
+    Result<void> checkCellRange(int begin, int count, int end) const;
 };
 
 class Backend {

@@ -291,9 +291,8 @@ Result<void> VulkanContext::forward(std::span<const int32_t> tokens, int startPo
 Result<void> VulkanContext::removeCells(int begin, int count, int end)
 {
     const ModelConfig& c = m_b.m_model->config;
-    if (begin < 0 || count < 0 || begin + count > end || end > m_nCtx)
-        return makeError(ErrorCode::InvalidArgument, "cells " + std::to_string(begin) + "+" + std::to_string(count) + " of "
-                                                         + std::to_string(end) + " are outside the cache of " + std::to_string(m_nCtx));
+    if (auto r = checkCellRange(begin, count, end); !r)
+        return r;
     if (count == 0 || begin + count == end)
         return {};
     if (m_cpuRest) {   // partial offload: the CPU's layers keep their own cells
